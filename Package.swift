@@ -1,0 +1,35 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+// Release builds of the numeric code skip bounds checks: the hot loops work on
+// unsafe buffers whose sizes are checked once at the layer boundary.
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "vitc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ViTCore", targets: ["ViTCore"]),
+        .library(name: "ViTStore", targets: ["ViTStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .target(name: "ViTCore", dependencies: ["CDNNL"], swiftSettings: fastMath),
+        .target(name: "ViTStore", dependencies: ["ViTCore", "CHDF5"], swiftSettings: fastMath),
+        .target(name: "ViTCommands",
+                dependencies: ["ViTCore", "ViTStore",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: fastMath),
+        .executableTarget(name: "vit-train", dependencies: ["ViTCommands"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-eval", dependencies: ["ViTCommands"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-bench", dependencies: ["ViTCommands"], swiftSettings: fastMath),
+        .testTarget(name: "ViTCoreTests", dependencies: ["ViTCore"]),
+        .testTarget(name: "ViTStoreTests", dependencies: ["ViTStore", "ViTCore"]),
+    ],
+    swiftLanguageVersions: [.v5]
+)
