@@ -1,0 +1,170 @@
+// Multi-head self-attention with a fused qkv projection and an output projection (timm).
+//   x: [B, N, D] -> qkv = x Wqkv^T + b: [B, N, 3D], columns (q|k|v), heads contiguous in each
+//   q, k, v: [B, H, N, Dh], q pre-scaled by Dh^-1/2
+//   S = q k^T: [B*H, N, N],  P = softmax(S),  O = P v: [B*H, N, Dh] -> merged [B, N, D]
+//   y = O Wproj^T + b
+// Backward: dP = dO v^T, dv = P^T dO, dS = P * (dP - rowsum(dP * P)), dq = dS k * scale, dk = dS^T q.
+
+public struct AttentionCache {
+    var input: Tensor        // x [B, N, D]
+    var heads: Tensor        // [3, B, H, N, Dh]: scaled q, k, v
+    var probabilities: Tensor  // P [B*H, N, N]
+    var merged: Tensor       // O [B, N, D], the input of proj
+}
+
+public struct Attention {
+    public let qkv: Linear
+    public let proj: Linear
+    public let heads: Int
+
+    public init(qkv: Linear, proj: Linear, heads: Int) {
+        self.qkv = qkv
+        self.proj = proj
+        self.heads = heads
+    }
+
+    public func forward(_ x: Tensor, precision: Precision, keepCache: Bool) -> (Tensor, AttentionCache?) {
+        let (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
+        let headWidth = width / heads, groups = batch * heads
+        let projected = qkv.forward(x, precision: precision)
+        var split = Tensor(uninitialized: [3, batch, heads, tokens, headWidth])
+        splitHeads(projected, into: &split, batch: batch, tokens: tokens, width: width,
+                   scale: 1 / Float(headWidth).squareRoot())
+        var scores = Tensor(uninitialized: [groups, tokens, tokens])
+        var output = Tensor(uninitialized: [groups, tokens, headWidth])
+        let block = groups * tokens * headWidth
+        split.data.withUnsafeBufferPointer { qkvHeads in
+            let q = qkvHeads.baseAddress!, k = q + block, v = q + 2 * block
+            scores.data.withUnsafeMutableBufferPointer { s in
+                MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: tokens, k: headWidth, transposeB: true),
+                                a: q, b: k, c: s.baseAddress!, precision: precision)
+                softmaxRows(s.baseAddress!, rows: groups * tokens, columns: tokens)
+                output.data.withUnsafeMutableBufferPointer { o in
+                    MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens),
+                                    a: s.baseAddress!, b: v, c: o.baseAddress!, precision: precision)
+                }
+            }
+        }
+        let merged = mergeHeads(output, batch: batch, tokens: tokens, width: width)
+        let y = proj.forward(merged, precision: precision)
+        let cache = keepCache ? AttentionCache(input: x, heads: split, probabilities: scores, merged: merged) : nil
+        return (y, cache)
+    }
+
+    public func backward(_ dy: Tensor, cache: AttentionCache, precision: Precision) -> Tensor {
+        let (batch, tokens, width) = (dy.shape[0], dy.shape[1], dy.shape[2])
+        let headWidth = width / heads, groups = batch * heads
+        let dMerged = proj.backward(dy, input: cache.merged, precision: precision)!
+        let dOutput = splitMerged(dMerged, batch: batch, tokens: tokens, width: width)
+        var dScores = Tensor(uninitialized: [groups, tokens, tokens])
+        var dSplit = Tensor(uninitialized: [3, batch, heads, tokens, headWidth])
+        let block = groups * tokens * headWidth
+        cache.heads.data.withUnsafeBufferPointer { qkvHeads in
+            let q = qkvHeads.baseAddress!, k = q + block, v = q + 2 * block
+            cache.probabilities.data.withUnsafeBufferPointer { p in
+                dOutput.data.withUnsafeBufferPointer { dO in
+                    dScores.data.withUnsafeMutableBufferPointer { dS in
+                        dSplit.data.withUnsafeMutableBufferPointer { dHeads in
+                            let dq = dHeads.baseAddress!, dk = dq + block, dv = dq + 2 * block
+                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: tokens, k: headWidth, transposeB: true),
+                                            a: dO.baseAddress!, b: v, c: dS.baseAddress!, precision: precision)
+                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens, transposeA: true),
+                                            a: p.baseAddress!, b: dO.baseAddress!, c: dv, precision: precision)
+                            softmaxRowsBackward(probabilities: p.baseAddress!, gradient: dS.baseAddress!,
+                                                rows: groups * tokens, columns: tokens)
+                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens),
+                                            a: dS.baseAddress!, b: k, c: dq, precision: precision)
+                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens, transposeA: true),
+                                            a: dS.baseAddress!, b: q, c: dk, precision: precision)
+                        }
+                    }
+                }
+            }
+        }
+        var dProjected = Tensor(uninitialized: [batch, tokens, 3 * width])
+        // dq above is the gradient of the scaled q; the chain rule brings the scale once more.
+        joinHeads(dSplit, into: &dProjected, batch: batch, tokens: tokens, width: width,
+                  queryScale: 1 / Float(headWidth).squareRoot())
+        return qkv.backward(dProjected, input: cache.input, precision: precision)!
+    }
+
+    /// [B, N, 3D] -> [3, B, H, N, Dh], scaling q.
+    private func splitHeads(_ projected: Tensor, into split: inout Tensor,
+                            batch: Int, tokens: Int, width: Int, scale: Float) {
+        let headWidth = width / heads, block = batch * heads * tokens * headWidth
+        projected.data.withUnsafeBufferPointer { source in
+            split.data.withUnsafeMutableBufferPointer { target in
+                parallelRanges(batch * tokens, minimumPerWorker: 64) { range in
+                    for row in range {
+                        let b = row / tokens, n = row % tokens
+                        for part in 0..<3 {
+                            let factor: Float = part == 0 ? scale : 1
+                            for h in 0..<heads {
+                                let from = source.baseAddress! + row * 3 * width + part * width + h * headWidth
+                                let to = target.baseAddress! + part * block + ((b * heads + h) * tokens + n) * headWidth
+                                for d in 0..<headWidth { to[d] = from[d] * factor }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// [3, B, H, N, Dh] gradients -> [B, N, 3D], applying the q scale.
+    private func joinHeads(_ split: Tensor, into projected: inout Tensor,
+                           batch: Int, tokens: Int, width: Int, queryScale: Float) {
+        let headWidth = width / heads, block = batch * heads * tokens * headWidth
+        split.data.withUnsafeBufferPointer { source in
+            projected.data.withUnsafeMutableBufferPointer { target in
+                parallelRanges(batch * tokens, minimumPerWorker: 64) { range in
+                    for row in range {
+                        let b = row / tokens, n = row % tokens
+                        for part in 0..<3 {
+                            let factor: Float = part == 0 ? queryScale : 1
+                            for h in 0..<heads {
+                                let from = source.baseAddress! + part * block + ((b * heads + h) * tokens + n) * headWidth
+                                let to = target.baseAddress! + row * 3 * width + part * width + h * headWidth
+                                for d in 0..<headWidth { to[d] = from[d] * factor }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// [B*H, N, Dh] -> [B, N, D].
+    private func mergeHeads(_ output: Tensor, batch: Int, tokens: Int, width: Int) -> Tensor {
+        var merged = Tensor(uninitialized: [batch, tokens, width])
+        permuteHeads(output.data, &merged.data, batch: batch, tokens: tokens, width: width, toMerged: true)
+        return merged
+    }
+
+    /// [B, N, D] -> [B*H, N, Dh].
+    private func splitMerged(_ merged: Tensor, batch: Int, tokens: Int, width: Int) -> Tensor {
+        var output = Tensor(uninitialized: [batch * heads, tokens, width / heads])
+        permuteHeads(merged.data, &output.data, batch: batch, tokens: tokens, width: width, toMerged: false)
+        return output
+    }
+
+    private func permuteHeads(_ source: [Float], _ target: inout [Float],
+                              batch: Int, tokens: Int, width: Int, toMerged: Bool) {
+        let headWidth = width / heads
+        source.withUnsafeBufferPointer { from in
+            target.withUnsafeMutableBufferPointer { to in
+                parallelRanges(batch * tokens, minimumPerWorker: 64) { range in
+                    for row in range {
+                        let b = row / tokens, n = row % tokens
+                        for h in 0..<heads {
+                            let mergedOffset = row * width + h * headWidth
+                            let headOffset = ((b * heads + h) * tokens + n) * headWidth
+                            let (s, t) = toMerged ? (headOffset, mergedOffset) : (mergedOffset, headOffset)
+                            for d in 0..<headWidth { to[t + d] = from[s + d] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

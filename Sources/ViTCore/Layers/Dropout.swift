@@ -1,0 +1,18 @@
+// Inverted dropout: y = x * mask, mask = 0 or 1 / (1 - p); backward: dx = dy * mask.
+
+public enum Dropout {
+    /// The scaled keep-mask for `count` values, drawn from `generator`.
+    public static func mask(count: Int, rate: Float, generator: inout SeededGenerator) -> [Float] {
+        let keep = 1 / (1 - rate)
+        return (0..<count).map { _ in generator.nextUniform() < rate ? 0 : keep }
+    }
+
+    /// Multiplies in place: the same function serves forward (x) and backward (dy).
+    public static func apply(_ mask: [Float], to x: inout Tensor) {
+        x.data.withUnsafeMutableBufferPointer { values in
+            mask.withUnsafeBufferPointer { m in
+                for i in values.indices { values[i] *= m[i] }
+            }
+        }
+    }
+}

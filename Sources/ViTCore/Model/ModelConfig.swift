@@ -1,0 +1,76 @@
+/// The architecture of a ViT and the input normalisation it was trained with. Stored in
+/// every checkpoint as JSON (snake_case keys), so a model can be rebuilt from its file alone.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public enum Pool: String, Codable, CaseIterable, Sendable { case cls, mean }
+
+    public var imageSize = 32
+    public var channels = 3
+    public var patchSize = 4
+    public var dim = 256
+    public var depth = 6
+    public var heads = 8
+    public var mlpDim = 512
+    public var numClasses = 10
+    public var pool = Pool.cls
+    public var dropout: Float = 0
+    public var distillationToken = false
+    public var mean: [Float] = [0.4914, 0.4822, 0.4465]
+    public var std: [Float] = [0.2470, 0.2435, 0.2616]
+
+    enum CodingKeys: String, CodingKey {
+        case imageSize = "image_size", channels, patchSize = "patch_size", dim, depth, heads
+        case mlpDim = "mlp_dim", numClasses = "num_classes", pool, dropout
+        case distillationToken = "distillation_token", mean, std
+    }
+
+    public init() {}
+
+    public static let teacher = ModelConfig()
+    public static let student: ModelConfig = {
+        var config = ModelConfig()
+        config.dim = 128
+        config.depth = 4
+        config.heads = 4
+        config.mlpDim = 256
+        return config
+    }()
+
+    public static func preset(named name: String) -> ModelConfig? {
+        switch name {
+        case "teacher": return .teacher
+        case "student": return .student
+        default: return nil
+        }
+    }
+
+    public var gridSize: Int { imageSize / patchSize }
+    public var patchCount: Int { gridSize * gridSize }
+    public var patchFeatures: Int { channels * patchSize * patchSize }
+    public var prefixTokens: Int { (pool == .cls ? 1 : 0) + (distillationToken ? 1 : 0) }
+    public var tokens: Int { patchCount + prefixTokens }
+    public var headWidth: Int { dim / heads }
+
+    /// Throws a one-line error for an architecture that cannot be built.
+    public func validate() throws {
+        func fail(_ message: String) throws { throw ConfigError(message: message) }
+        if patchSize < 1 || imageSize % patchSize != 0 {
+            try fail("patch size \(patchSize) must divide the image size \(imageSize)")
+        }
+        if dim < 1 || heads < 1 || dim % heads != 0 {
+            try fail("width \(dim) must be divisible by the number of heads \(heads)")
+        }
+        if depth < 1 { try fail("depth must be at least 1, got \(depth)") }
+        if mlpDim < 1 { try fail("MLP width must be at least 1, got \(mlpDim)") }
+        if numClasses < 2 { try fail("need at least 2 classes, got \(numClasses)") }
+        if !(0..<1).contains(dropout) { try fail("dropout must be in [0, 1), got \(dropout)") }
+        if mean.count != channels || std.count != channels || std.contains(where: { $0 <= 0 }) {
+            try fail("mean and std need \(channels) values each, std positive")
+        }
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,65 @@
+/// Names, shapes and initial values of a ViT's parameters, in timm's naming.
+public enum ParameterLayout {
+    /// Every parameter name with its PyTorch shape, in a fixed order.
+    public static func shapes(_ config: ModelConfig) -> [(String, [Int])] {
+        let d = config.dim, m = config.mlpDim, k = config.numClasses
+        var result: [(String, [Int])] = [
+            ("patch_embed.proj.weight", [d, config.channels, config.patchSize, config.patchSize]),
+            ("patch_embed.proj.bias", [d]),
+        ]
+        if config.pool == .cls { result.append(("cls_token", [1, 1, d])) }
+        if config.distillationToken { result.append(("dist_token", [1, 1, d])) }
+        result.append(("pos_embed", [1, config.tokens, d]))
+        for i in 0..<config.depth {
+            let p = "blocks.\(i)."
+            result += [
+                (p + "norm1.weight", [d]), (p + "norm1.bias", [d]),
+                (p + "attn.qkv.weight", [3 * d, d]), (p + "attn.qkv.bias", [3 * d]),
+                (p + "attn.proj.weight", [d, d]), (p + "attn.proj.bias", [d]),
+                (p + "norm2.weight", [d]), (p + "norm2.bias", [d]),
+                (p + "mlp.fc1.weight", [m, d]), (p + "mlp.fc1.bias", [m]),
+                (p + "mlp.fc2.weight", [d, m]), (p + "mlp.fc2.bias", [d]),
+            ]
+        }
+        result += [("norm.weight", [d]), ("norm.bias", [d]), ("head.weight", [k, d]), ("head.bias", [k])]
+        if config.distillationToken { result += [("head_dist.weight", [k, d]), ("head_dist.bias", [k])] }
+        return result
+    }
+
+    /// Weight decay applies to matrices only: not to biases, norms, embeddings or tokens.
+    public static func decays(_ name: String) -> Bool {
+        name.hasSuffix(".weight") && !name.contains("norm")
+    }
+
+    /// The matrices that pruning and quantization act on, by layer kind.
+    public static func isLinearWeight(_ name: String) -> Bool {
+        name.hasSuffix(".weight") && !name.contains("norm") && !name.hasPrefix("patch_embed")
+            && !name.hasPrefix("head")
+    }
+
+    /// timm's init: trunc_normal(0.02) for Linear weights and pos_embed, zero biases, unit norms,
+    /// normal(1e-6) for the class and distillation tokens, and PyTorch's conv default
+    /// (uniform +-1/sqrt(fan_in)) for the patch embedding, which timm leaves untouched.
+    public static func initialValues(_ config: ModelConfig, generator: inout SeededGenerator) -> [String: Tensor] {
+        var values: [String: Tensor] = [:]
+        let fanIn = Float(config.patchFeatures)
+        for (name, shape) in shapes(config) {
+            let count = shape.reduce(1, *)
+            let data: [Float]
+            if name.hasPrefix("patch_embed") {
+                let bound = 1 / fanIn.squareRoot()
+                data = (0..<count).map { _ in (generator.nextUniform() * 2 - 1) * bound }
+            } else if name == "cls_token" || name == "dist_token" {
+                data = (0..<count).map { _ in generator.nextNormal() * 1e-6 }
+            } else if name.contains("norm") && name.hasSuffix(".weight") {
+                data = [Float](repeating: 1, count: count)
+            } else if name.hasSuffix(".bias") {
+                data = [Float](repeating: 0, count: count)
+            } else {
+                data = (0..<count).map { _ in generator.nextTruncatedNormal(std: 0.02) }
+            }
+            values[name] = Tensor(shape: shape, data: data)
+        }
+        return values
+    }
+}

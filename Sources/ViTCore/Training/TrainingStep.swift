@@ -1,0 +1,49 @@
+/// One optimisation step: forward with caches, loss, backward, clipping, AdamW.
+public struct StepResult {
+    public var loss: Float
+    public var correct: Int
+    public var gradientNorm: Float
+}
+
+public struct TrainingStep {
+    public var loss: ClassificationLoss
+    public var precision: Precision
+    public var clipNorm: Float
+
+    public init(loss: ClassificationLoss, precision: Precision, clipNorm: Float) {
+        self.loss = loss
+        self.precision = precision
+        self.clipNorm = clipNorm
+    }
+
+    /// `lossOverride` lets distillation replace the label loss (it gets both heads' logits).
+    public func run(model: VisionTransformer, optimizer: AdamW, images: Tensor, labels: [Int32],
+                    learningRate: Float, dropoutSeed: UInt64,
+                    learningRateScale: (Parameter) -> Float = { _ in 1 }) -> StepResult {
+        model.zeroGradients()
+        let output = model.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed)
+        let result = loss.compute(logits: output.logits, labels: labels)
+        // Without a teacher, the distillation head (if any) learns the labels too.
+        let distillation = output.distillationLogits.map { loss.compute(logits: $0, labels: labels).dLogits }
+        model.backward(dLogits: result.dLogits, dDistillationLogits: distillation, cache: output.cache!,
+                       precision: precision)
+        let norm = clipGradientNorm(model.parameters, maximumNorm: clipNorm)
+        optimizer.update(model.parameters, learningRate: learningRate, learningRateScale: learningRateScale)
+        return StepResult(loss: result.loss, correct: countCorrect(output.logits, labels), gradientNorm: norm)
+    }
+}
+
+/// How many rows of logits [B, K] have their largest value at the label.
+public func countCorrect(_ logits: Tensor, _ labels: [Int32]) -> Int {
+    predictions(logits).enumerated().reduce(0) { $0 + ($1.element == Int(labels[$1.offset]) ? 1 : 0) }
+}
+
+/// The arg-max class of each row of logits [B, K].
+public func predictions(_ logits: Tensor) -> [Int] {
+    let classes = logits.shape[1]
+    return (0..<logits.shape[0]).map { row in
+        var best = 0
+        for c in 1..<classes where logits.data[row * classes + c] > logits.data[row * classes + best] { best = c }
+        return best
+    }
+}

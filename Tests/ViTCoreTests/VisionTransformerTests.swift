@@ -1,0 +1,97 @@
+import XCTest
+@testable import ViTCore
+
+final class VisionTransformerTests: XCTestCase {
+    private func tinyConfig(pool: ModelConfig.Pool = .cls, distillationToken: Bool = false) -> ModelConfig {
+        var config = ModelConfig()
+        config.imageSize = 8
+        config.patchSize = 4
+        config.dim = 8
+        config.depth = 2
+        config.heads = 2
+        config.mlpDim = 12
+        config.numClasses = 3
+        config.pool = pool
+        config.distillationToken = distillationToken
+        return config
+    }
+
+    func testPresetsHaveTheDocumentedParameterCounts() throws {
+        XCTAssertEqual(try VisionTransformer(config: .teacher, seed: 0).parameterCount, 3_195_146)
+        XCTAssertEqual(try VisionTransformer(config: .student, seed: 0).parameterCount, 546_186)
+    }
+
+    private func checkModelGradients(_ config: ModelConfig, dropoutSeed: UInt64? = nil) throws {
+        // Larger weights than timm's init, so every path carries a gradient worth checking.
+        var generator = SeededGenerator(seed: 11)
+        var values = ParameterLayout.initialValues(config, generator: &generator)
+        for (name, value) in values where !name.contains("norm") {
+            values[name] = randomTensor(value.shape, seed: UInt64(name.hashValue & 0xFFFF), scale: 0.3)
+        }
+        let model = try VisionTransformer(config: config, values: values)
+        let images = randomTensor([2, 3, 8, 8], seed: 12)
+        let probe = randomTensor([2, 3], seed: 13)
+        let distillationProbe = randomTensor([2, 3], seed: 14)
+        model.zeroGradients()
+        let output = model.forward(images, keepCache: true, dropoutSeed: dropoutSeed)
+        model.backward(dLogits: probe, dDistillationLogits: config.distillationToken ? distillationProbe : nil,
+                       cache: output.cache!)
+        let loss = { () -> Double in
+            let out = model.forward(images, keepCache: true, dropoutSeed: dropoutSeed)
+            return probeLoss(out.logits, probe) + (out.distillationLogits.map { probeLoss($0, distillationProbe) } ?? 0)
+        }
+        assertParameterGradients(model.parameters, loss: loss)
+    }
+
+    func testGradientsMatchFiniteDifferencesWithClassToken() throws {
+        try checkModelGradients(tinyConfig())
+    }
+
+    func testGradientsMatchFiniteDifferencesWithMeanPooling() throws {
+        try checkModelGradients(tinyConfig(pool: .mean))
+    }
+
+    func testGradientsMatchFiniteDifferencesWithDistillationToken() throws {
+        try checkModelGradients(tinyConfig(distillationToken: true))
+    }
+
+    func testGradientsMatchFiniteDifferencesWithDropout() throws {
+        var config = tinyConfig()
+        config.dropout = 0.2
+        try checkModelGradients(config, dropoutSeed: 5)
+    }
+
+    func testInferenceNeedsNoCacheAndMatchesTrainingForward() throws {
+        let model = try VisionTransformer(config: tinyConfig(), seed: 1)
+        let images = randomTensor([3, 3, 8, 8], seed: 2)
+        let inference = model.forward(images)
+        XCTAssertNil(inference.cache)
+        XCTAssertEqual(inference.logits, model.forward(images, keepCache: true).logits)
+    }
+
+    func testImpossibleArchitecturesAreRejectedWithAClearMessage() {
+        var config = tinyConfig()
+        config.patchSize = 3
+        XCTAssertThrowsError(try VisionTransformer(config: config, seed: 0)) { error in
+            XCTAssertEqual("\(error)", "patch size 3 must divide the image size 8")
+        }
+        config = tinyConfig()
+        config.heads = 3
+        XCTAssertThrowsError(try VisionTransformer(config: config, seed: 0)) { error in
+            XCTAssertEqual("\(error)", "width 8 must be divisible by the number of heads 3")
+        }
+    }
+
+    func testMissingOrMisshapenWeightsAreRejectedByName() throws {
+        var generator = SeededGenerator(seed: 1)
+        var values = ParameterLayout.initialValues(tinyConfig(), generator: &generator)
+        values["head.weight"] = Tensor(zeros: [3, 4])
+        XCTAssertThrowsError(try VisionTransformer(config: tinyConfig(), values: values)) { error in
+            XCTAssertEqual("\(error)", "weight head.weight has shape [3, 4], expected [3, 8]")
+        }
+        values["head.weight"] = nil
+        XCTAssertThrowsError(try VisionTransformer(config: tinyConfig(), values: values)) { error in
+            XCTAssertEqual("\(error)", "missing weight head.weight")
+        }
+    }
+}
