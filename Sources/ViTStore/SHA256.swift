@@ -1,0 +1,92 @@
+import Foundation
+
+/// SHA-256 (FIPS 180-4). Foundation on Linux has no CryptoKit, and checkpoints record the
+/// hash of their parent and teacher files, so vitc carries its own.
+public struct SHA256 {
+    private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    /// Bytes of an incomplete 64-byte block, carried to the next `update`.
+    private var pending: [UInt8] = []
+    private var byteCount: UInt64 = 0
+    /// The message schedule, kept between blocks so hashing a large file does not allocate per block.
+    private var w = [UInt32](repeating: 0, count: 64)
+
+    public init() {}
+
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        byteCount &+= UInt64(bytes.count)
+        pending.append(contentsOf: bytes)
+        let whole = pending.count / 64 * 64
+        guard whole > 0 else { return }
+        for start in stride(from: 0, to: whole, by: 64) { compress(pending[start..<start + 64]) }
+        pending.removeFirst(whole)
+    }
+
+    public mutating func finalize() -> [UInt8] {
+        let bitCount = byteCount &* 8
+        // Padding: a 1 bit, zeros up to 56 mod 64, then the message length in bits, big-endian.
+        var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (119 - pending.count) % 64)
+        tail += (0..<8).map { UInt8(truncatingIfNeeded: bitCount >> (56 - 8 * UInt64($0))) }
+        pending += tail
+        for start in stride(from: 0, to: pending.count, by: 64) { compress(pending[start..<start + 64]) }
+        pending = []
+        return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } }
+    }
+
+    public static func hexDigest<Bytes: Collection>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var hash = SHA256()
+        hash.update(bytes)
+        return hex(hash.finalize())
+    }
+
+    /// Streams the file in `chunkSize` pieces, so a large checkpoint is never held in memory whole.
+    public static func hexDigest(ofFile path: String, chunkSize: Int = 1 << 20) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.missingFile(file: path) }
+        defer { try? handle.close() }
+        var hash = SHA256()
+        do {
+            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty { hash.update(chunk) }
+        } catch {
+            throw StoreError.operationFailed(file: path, action: "cannot read file", detail: "\(error)")
+        }
+        return hex(hash.finalize())
+    }
+
+    private static func hex(_ digest: [UInt8]) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    private mutating func compress(_ block: ArraySlice<UInt8>) {
+        var index = block.startIndex
+        for t in 0..<16 {
+            w[t] = UInt32(block[index]) << 24 | UInt32(block[index + 1]) << 16
+                 | UInt32(block[index + 2]) << 8 | UInt32(block[index + 3])
+            index += 4
+        }
+        for t in 16..<64 {
+            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+        }
+        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+        for t in 0..<64 {
+            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ Self.k[t] &+ w[t]
+            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+        }
+        for (i, value) in [a, b, c, d, e, f, g, h].enumerated() { state[i] &+= value }
+    }
+
+    private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
+
+    private static let k: [UInt32] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]
+}

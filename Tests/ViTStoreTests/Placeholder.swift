@@ -1,2 +1,0 @@
-import XCTest
-final class ViTStorePlaceholderTests: XCTestCase { func testPlaceholder() {} }
