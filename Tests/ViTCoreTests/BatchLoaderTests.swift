@@ -1,0 +1,75 @@
+import XCTest
+@testable import ViTCore
+
+final class BatchLoaderTests: XCTestCase {
+    private let images = syntheticImages(labels: cyclingLabels(50), seed: 21)
+
+    private func loader(seed: UInt64 = 7, augmentation: Augmentation = .cropFlip, dropLast: Bool = true) -> BatchLoader {
+        BatchLoader(images: images, batchSize: 8, augmentation: augmentation, normalization: .cifar10,
+                    shuffle: true, dropLast: dropLast, seed: seed)
+    }
+
+    /// Every batch of one epoch, pixels and labels.
+    private func run(_ loader: BatchLoader, epoch: Int) -> [(Tensor, [Int32])] {
+        var pixels = Tensor(zeros: [0]), labels = [Int32]()
+        return loader.epoch(epoch).map { indices in
+            loader.makeBatch(indices: indices, epoch: epoch, into: &pixels, labels: &labels)
+            return (pixels, labels)
+        }
+    }
+
+    func testSameSeedGivesSameBatches() {
+        let a = run(loader(), epoch: 0), b = run(loader(), epoch: 0)
+        XCTAssertEqual(a.map(\.0), b.map(\.0))
+        XCTAssertEqual(a.map(\.1), b.map(\.1))
+        XCTAssertNotEqual(run(loader(seed: 8), epoch: 0).map(\.0), a.map(\.0))
+    }
+
+    func testEpochDependsOnlyOnSeedAndEpoch() {
+        // A resumed run computes epoch 3 directly; an unbroken run gets there after 0, 1 and 2.
+        let resumed = loader(), unbroken = loader()
+        for epoch in 0..<3 { _ = run(unbroken, epoch: epoch) }
+        XCTAssertEqual(unbroken.epoch(3), resumed.epoch(3))
+        XCTAssertEqual(run(unbroken, epoch: 3).map(\.0), run(resumed, epoch: 3).map(\.0))
+        XCTAssertNotEqual(resumed.epoch(3), resumed.epoch(4))
+    }
+
+    func testEachEpochVisitsEveryIndexOnce() {
+        let keepAll = loader(dropLast: false)
+        XCTAssertEqual(keepAll.batchesPerEpoch, 7)
+        XCTAssertEqual(keepAll.epoch(2).flatMap { $0 }.sorted(), Array(0..<50))
+        let dropping = loader()
+        XCTAssertEqual(dropping.batchesPerEpoch, 6)
+        XCTAssertEqual(Set(dropping.epoch(2).flatMap { $0 }).count, 48)
+    }
+
+    func testBatchHoldsTheChosenImagesAndLabels() {
+        let plain = loader(augmentation: .none)
+        let indices = [5, 0, 49]
+        var pixels = Tensor(zeros: [0]), labels = [Int32]()
+        plain.makeBatch(indices: indices, epoch: 0, into: &pixels, labels: &labels)
+        XCTAssertEqual(pixels.shape, [3, 3, 32, 32])
+        XCTAssertEqual(labels, [5, 0, 9])
+        for (b, i) in indices.enumerated() { for k in 0..<3072 {
+            XCTAssertEqual(pixels.data[b * 3072 + k],
+                           ChannelNormalization.cifar10.normalize(images.pixels[i * 3072 + k], channel: k / 1024))
+        } }
+    }
+
+    func testAugmentationIsPerImageNotPerPosition() {
+        // An image gets the same draw whichever batch slot (and so whichever thread) handles it.
+        let l = loader()
+        var first = Tensor(zeros: [0]), second = Tensor(zeros: [0]), labels = [Int32]()
+        l.makeBatch(indices: [1, 2, 3, 4], epoch: 5, into: &first, labels: &labels)
+        l.makeBatch(indices: [4, 3, 2, 1], epoch: 5, into: &second, labels: &labels)
+        XCTAssertEqual(Array(first.data[0..<3072]), Array(second.data[3 * 3072 ..< 4 * 3072]))
+    }
+
+    func testEvaluationYieldsTheSetInOrderWithAShortLastBatch() {
+        let evaluation = BatchLoader.evaluation(images: images, batchSize: 16, normalization: .cifar10)
+        let batches = evaluation.epoch(0)
+        XCTAssertEqual(batches.map(\.count), [16, 16, 16, 2])
+        XCTAssertEqual(batches.flatMap { $0 }, Array(0..<50))
+        XCTAssertEqual(evaluation.epoch(1), batches)
+    }
+}
