@@ -1,1 +1,4 @@
-print("not yet")
+import ViTCommands
+
+ProcessSetup.preparePassiveOpenMP()
+TrainCommand.main()

@@ -6,6 +6,13 @@ final class LongTailTests: XCTestCase {
     private let balanced = LabeledImages(pixels: [UInt8](repeating: 0, count: 50_000 * 3072),
                                          labels: cyclingLabels(50_000))
 
+    func testRatioOneKeepsAnUnevenSliceWhole() throws {
+        let uneven = syntheticImages(labels: [0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], seed: 1)
+        let (subset, counts) = try longTailed(uneven, imbalanceRatio: 1, seed: 0)
+        XCTAssertEqual(subset, uneven)
+        XCTAssertEqual(counts, [3, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    }
+
     func testTotalsMatchThePublishedLongTailedSets() throws {
         // CIFAR-10-LT sizes reported by Cao et al. (LDAM) and later work.
         for (ratio, total) in [(100.0, 12_406), (50.0, 13_996), (10.0, 20_431), (1.0, 50_000)] {

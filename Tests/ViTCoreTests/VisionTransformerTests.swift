@@ -61,6 +61,13 @@ final class VisionTransformerTests: XCTestCase {
         try checkModelGradients(config, dropoutSeed: 5)
     }
 
+    func testGradientsMatchFiniteDifferencesWithPerBlockWidths() throws {
+        var config = tinyConfig()
+        config.blockHeads = [1, 2]
+        config.blockMlpDims = [5, 7]
+        try checkModelGradients(config)
+    }
+
     func testInferenceNeedsNoCacheAndMatchesTrainingForward() throws {
         let model = try VisionTransformer(config: tinyConfig(), seed: 1)
         let images = randomTensor([3, 3, 8, 8], seed: 2)

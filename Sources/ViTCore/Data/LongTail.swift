@@ -24,6 +24,8 @@ public func longTailed(_ images: LabeledImages, imbalanceRatio: Double,
         throw DataError("imbalance ratio must be at least 1, got \(imbalanceRatio)")
     }
     let classes = LabeledImages.classNames.count
+    // R = 1 means the set as it is, even when its classes are not exactly balanced (a slice).
+    if imbalanceRatio == 1 { return (images, classCounts(images.labels, classes: classes)) }
     var members = [[Int]](repeating: [], count: classes)
     for (index, label) in images.labels.enumerated() { members[Int(label)].append(index) }
     let targets = longTailCounts(perClass: members.map(\.count).min() ?? 0,

@@ -2,13 +2,18 @@
 /// NaN is not expected in training data; it would round to infinity's neighbourhood.
 public func convertToBFloat16(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<UInt16>,
                               count: Int) {
+    let raw = UnsafeRawPointer(source).assumingMemoryBound(to: UInt32.self)
     parallelRanges(count, minimumPerWorker: 1 << 16) { range in
-        let raw = UnsafeRawPointer(source).assumingMemoryBound(to: UInt32.self)
-        for i in range {
-            let bits = raw[i]
-            let rounding = 0x7FFF &+ ((bits >> 16) & 1)
-            destination[i] = UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
-        }
+        bfloat16Kernel(raw + range.lowerBound, destination + range.lowerBound, range.count)
+    }
+}
+
+@inline(never)
+func bfloat16Kernel(_ bits: UnsafePointer<UInt32>, _ destination: UnsafeMutablePointer<UInt16>, _ count: Int) {
+    for i in 0..<count {
+        let value = bits[i]
+        let rounding = 0x7FFF &+ ((value >> 16) & 1)
+        destination[i] = UInt16(truncatingIfNeeded: (value &+ rounding) >> 16)
     }
 }
 

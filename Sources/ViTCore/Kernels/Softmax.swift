@@ -2,19 +2,7 @@
 
 public func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
     parallelRanges(rows, minimumPerWorker: 256) { range in
-        for r in range {
-            let row = values + r * columns
-            var maximum = row[0]
-            for c in 1..<max(1, columns) { maximum = max(maximum, row[c]) }
-            var sum: Float = 0
-            for c in 0..<columns {
-                let e = fastExp(row[c] - maximum)
-                row[c] = e
-                sum += e
-            }
-            let scale = 1 / sum
-            for c in 0..<columns { row[c] *= scale }
-        }
+        softmaxKernel(values + range.lowerBound * columns, rows: range.count, columns: columns)
     }
 }
 
@@ -22,11 +10,7 @@ public func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, column
 public func softmaxRowsBackward(probabilities: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
                                 rows: Int, columns: Int) {
     parallelRanges(rows, minimumPerWorker: 256) { range in
-        for r in range {
-            let p = probabilities + r * columns, d = gradient + r * columns
-            var dot: Float = 0
-            for c in 0..<columns { dot += p[c] * d[c] }
-            for c in 0..<columns { d[c] = p[c] * (d[c] - dot) }
-        }
+        let offset = range.lowerBound * columns
+        softmaxBackwardKernel(probabilities + offset, gradient + offset, rows: range.count, columns: columns)
     }
 }

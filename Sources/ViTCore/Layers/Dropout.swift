@@ -11,7 +11,7 @@ public enum Dropout {
     public static func apply(_ mask: [Float], to x: inout Tensor) {
         x.data.withUnsafeMutableBufferPointer { values in
             mask.withUnsafeBufferPointer { m in
-                for i in values.indices { values[i] *= m[i] }
+                multiplyKernel(values.baseAddress!, m.baseAddress!, values.count)
             }
         }
     }

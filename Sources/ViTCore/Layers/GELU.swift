@@ -7,11 +7,9 @@ public enum GELU {
         var y = Tensor(uninitialized: x.shape)
         x.data.withUnsafeBufferPointer { input in
             y.data.withUnsafeMutableBufferPointer { output in
+                let (source, target) = (input.baseAddress!, output.baseAddress!)
                 parallelRanges(x.count) { range in
-                    for i in range {
-                        let v = input[i]
-                        output[i] = 0.5 * v * (1 + fastErf(v * 0.707_106_77))
-                    }
+                    geluForwardKernel(source + range.lowerBound, target + range.lowerBound, range.count)
                 }
             }
         }
@@ -23,13 +21,10 @@ public enum GELU {
         x.data.withUnsafeBufferPointer { input in
             dy.data.withUnsafeBufferPointer { gradOut in
                 dx.data.withUnsafeMutableBufferPointer { gradIn in
+                    let (source, d, target) = (input.baseAddress!, gradOut.baseAddress!, gradIn.baseAddress!)
                     parallelRanges(x.count) { range in
-                        for i in range {
-                            let v = input[i]
-                            let cdf = 0.5 * (1 + fastErf(v * 0.707_106_77))
-                            let pdf = 0.398_942_28 * fastExp(-0.5 * v * v)
-                            gradIn[i] = gradOut[i] * (cdf + v * pdf)
-                        }
+                        let i = range.lowerBound
+                        geluBackwardKernel(source + i, d + i, target + i, range.count)
                     }
                 }
             }

@@ -26,37 +26,23 @@ public struct LayerNorm {
     public func forward(_ x: Tensor, keepCache: Bool) -> (Tensor, LayerNormCache?) {
         let width = gamma.count, rows = x.count / width
         var y = Tensor(uninitialized: x.shape)
-        var normalized = keepCache ? Tensor(uninitialized: x.shape) : Tensor(zeros: [0])
-        var reciprocalStd = [Float](repeating: 0, count: keepCache ? rows : 0)
+        var normalized = Tensor(uninitialized: keepCache ? x.shape : [0])
+        var reciprocalStd = [Float](repeating: 0, count: rows)
         let epsilon = self.epsilon
         x.data.withUnsafeBufferPointer { input in
             gamma.value.data.withUnsafeBufferPointer { g in
                 beta.value.data.withUnsafeBufferPointer { b in
                     y.data.withUnsafeMutableBufferPointer { output in
                         normalized.data.withUnsafeMutableBufferPointer { xhat in
-                            reciprocalStd.withUnsafeMutableBufferPointer { rstdOut in
+                            reciprocalStd.withUnsafeMutableBufferPointer { rstd in
+                                let (source, target, cached) = (input.baseAddress!, output.baseAddress!, xhat.baseAddress)
+                                let (gammaValues, betaValues, rstdValues) = (g.baseAddress!, b.baseAddress!, rstd.baseAddress!)
                                 parallelRanges(rows, minimumPerWorker: 64) { range in
-                                    for row in range {
-                                        let source = input.baseAddress! + row * width
-                                        let target = output.baseAddress! + row * width
-                                        var sum: Float = 0
-                                        for j in 0..<width { sum += source[j] }
-                                        let mean = sum / Float(width)
-                                        var squares: Float = 0
-                                        for j in 0..<width {
-                                            let centred = source[j] - mean
-                                            squares += centred * centred
-                                        }
-                                        let rstd = 1 / (squares / Float(width) + epsilon).squareRoot()
-                                        for j in 0..<width {
-                                            target[j] = (source[j] - mean) * rstd * g[j] + b[j]
-                                        }
-                                        if keepCache {
-                                            let cached = xhat.baseAddress! + row * width
-                                            for j in 0..<width { cached[j] = (source[j] - mean) * rstd }
-                                            rstdOut[row] = rstd
-                                        }
-                                    }
+                                    let offset = range.lowerBound * width
+                                    layerNormForwardKernel(source + offset, gammaValues, betaValues, target + offset,
+                                                           keepCache ? cached! + offset : nil,
+                                                           rstdValues + range.lowerBound,
+                                                           rows: range.count, width: width, epsilon: epsilon)
                                 }
                             }
                         }
@@ -81,28 +67,14 @@ public struct LayerNorm {
                             partialGamma.withUnsafeMutableBufferPointer { pg in
                                 partialBeta.withUnsafeMutableBufferPointer { pb in
                                     let chunk = (rows + workers - 1) / workers
+                                    let (d, h, r, gammaValues) = (gradOut.baseAddress!, xhat.baseAddress!, rstd.baseAddress!, g.baseAddress!)
+                                    let (target, dGamma, dBeta) = (gradIn.baseAddress!, pg.baseAddress!, pb.baseAddress!)
                                     parallelWorkers(workers) { worker in
-                                        let dGamma = pg.baseAddress! + worker * width
-                                        let dBeta = pb.baseAddress! + worker * width
-                                        for row in (worker * chunk)..<min(rows, (worker + 1) * chunk) {
-                                            let d = gradOut.baseAddress! + row * width
-                                            let h = xhat.baseAddress! + row * width
-                                            var meanD: Float = 0, meanDH: Float = 0
-                                            for j in 0..<width {
-                                                let dh = d[j] * g[j]
-                                                meanD += dh
-                                                meanDH += dh * h[j]
-                                                dGamma[j] += d[j] * h[j]
-                                                dBeta[j] += d[j]
-                                            }
-                                            meanD /= Float(width)
-                                            meanDH /= Float(width)
-                                            let target = gradIn.baseAddress! + row * width
-                                            let r = rstd[row]
-                                            for j in 0..<width {
-                                                target[j] = r * (d[j] * g[j] - meanD - h[j] * meanDH)
-                                            }
-                                        }
+                                        let first = worker * chunk, count = max(0, min(rows, first + chunk) - first)
+                                        let offset = first * width
+                                        layerNormBackwardKernel(d + offset, h + offset, r + first, gammaValues, target + offset,
+                                                                dGamma + worker * width, dBeta + worker * width,
+                                                                rows: count, width: width)
                                     }
                                 }
                             }
@@ -122,5 +94,52 @@ public struct LayerNorm {
             }
         }
         return dx
+    }
+}
+
+@inline(never)
+func layerNormForwardKernel(_ x: UnsafePointer<Float>, _ gamma: UnsafePointer<Float>, _ beta: UnsafePointer<Float>,
+                            _ y: UnsafeMutablePointer<Float>, _ xhat: UnsafeMutablePointer<Float>?,
+                            _ rstdOut: UnsafeMutablePointer<Float>, rows: Int, width: Int, epsilon: Float) {
+    for row in 0..<rows {
+        let source = x + row * width, target = y + row * width
+        let mean = sumOf(source, width) / Float(width)
+        let squares = centredSquaresOf(source, width, centre: mean)
+        let rstd = 1 / (squares / Float(width) + epsilon).squareRoot()
+        rstdOut[row] = rstd
+        if let xhat {
+            let cached = xhat + row * width
+            for j in 0..<width {
+                let normalized = (source[j] - mean) * rstd
+                cached[j] = normalized
+                target[j] = normalized * gamma[j] + beta[j]
+            }
+        } else {
+            for j in 0..<width { target[j] = (source[j] - mean) * rstd * gamma[j] + beta[j] }
+        }
+    }
+}
+
+@inline(never)
+func layerNormBackwardKernel(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>,
+                             _ gamma: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                             _ dGamma: UnsafeMutablePointer<Float>, _ dBeta: UnsafeMutablePointer<Float>,
+                             rows: Int, width: Int) {
+    for row in 0..<rows {
+        let d = dy + row * width, h = xhat + row * width, target = dx + row * width
+        for j in 0..<width {
+            dGamma[j] += d[j] * h[j]
+            dBeta[j] += d[j]
+        }
+        let meanD = dotOf(d, gamma, width) / Float(width)
+        var meanDH: Float = 0
+        var lanes = SIMD8<Float>(repeating: 0)
+        var j = 0
+        while j + 8 <= width { lanes += load8(d + j) * load8(gamma + j) * load8(h + j); j += 8 }
+        meanDH = lanes.sum()
+        while j < width { meanDH += d[j] * gamma[j] * h[j]; j += 1 }
+        meanDH /= Float(width)
+        let r = rstd[row]
+        for j in 0..<width { target[j] = r * (d[j] * gamma[j] - meanD - h[j] * meanDH) }
     }
 }

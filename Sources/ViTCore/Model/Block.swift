@@ -73,8 +73,10 @@ func add(_ a: Tensor, _ b: Tensor) -> Tensor {
     a.data.withUnsafeBufferPointer { x in
         b.data.withUnsafeBufferPointer { y in
             sum.data.withUnsafeMutableBufferPointer { z in
+                let (first, second, target) = (x.baseAddress!, y.baseAddress!, z.baseAddress!)
                 parallelRanges(a.count, minimumPerWorker: 1 << 15) { range in
-                    for i in range { z[i] = x[i] + y[i] }
+                    let i = range.lowerBound
+                    addKernel(first + i, second + i, target + i, range.count)
                 }
             }
         }

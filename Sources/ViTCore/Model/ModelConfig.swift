@@ -14,6 +14,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var pool = Pool.cls
     public var dropout: Float = 0
     public var distillationToken = false
+    /// Heads kept in each block after structured pruning (nil: `heads` everywhere).
+    public var blockHeads: [Int]?
+    /// MLP width of each block after structured pruning (nil: `mlpDim` everywhere).
+    public var blockMlpDims: [Int]?
     public var mean: [Float] = [0.4914, 0.4822, 0.4465]
     public var std: [Float] = [0.2470, 0.2435, 0.2616]
 
@@ -21,6 +25,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case imageSize = "image_size", channels, patchSize = "patch_size", dim, depth, heads
         case mlpDim = "mlp_dim", numClasses = "num_classes", pool, dropout
         case distillationToken = "distillation_token", mean, std
+        case blockHeads = "block_heads", blockMlpDims = "block_mlp_dims"
     }
 
     public init() {}
@@ -49,6 +54,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var prefixTokens: Int { (pool == .cls ? 1 : 0) + (distillationToken ? 1 : 0) }
     public var tokens: Int { patchCount + prefixTokens }
     public var headWidth: Int { dim / heads }
+    public func heads(inBlock block: Int) -> Int { blockHeads?[block] ?? heads }
+    public func mlpDim(inBlock block: Int) -> Int { blockMlpDims?[block] ?? mlpDim }
 
     /// Throws a one-line error for an architecture that cannot be built.
     public func validate() throws {
@@ -63,6 +70,15 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if mlpDim < 1 { try fail("MLP width must be at least 1, got \(mlpDim)") }
         if numClasses < 2 { try fail("need at least 2 classes, got \(numClasses)") }
         if !(0..<1).contains(dropout) { try fail("dropout must be in [0, 1), got \(dropout)") }
+        for (name, widths) in [("block_heads", blockHeads), ("block_mlp_dims", blockMlpDims)] {
+            guard let widths else { continue }
+            if widths.count != depth || widths.contains(where: { $0 < 1 }) {
+                try fail("\(name) needs \(depth) positive values, got \(widths)")
+            }
+        }
+        if let blockHeads, blockHeads.contains(where: { $0 > heads }) {
+            try fail("block_heads \(blockHeads) cannot exceed heads \(heads)")
+        }
         if mean.count != channels || std.count != channels || std.contains(where: { $0 <= 0 }) {
             try fail("mean and std need \(channels) values each, std positive")
         }

@@ -2,7 +2,7 @@
 public enum ParameterLayout {
     /// Every parameter name with its PyTorch shape, in a fixed order.
     public static func shapes(_ config: ModelConfig) -> [(String, [Int])] {
-        let d = config.dim, m = config.mlpDim, k = config.numClasses
+        let d = config.dim, k = config.numClasses
         var result: [(String, [Int])] = [
             ("patch_embed.proj.weight", [d, config.channels, config.patchSize, config.patchSize]),
             ("patch_embed.proj.bias", [d]),
@@ -11,11 +11,11 @@ public enum ParameterLayout {
         if config.distillationToken { result.append(("dist_token", [1, 1, d])) }
         result.append(("pos_embed", [1, config.tokens, d]))
         for i in 0..<config.depth {
-            let p = "blocks.\(i)."
+            let p = "blocks.\(i).", m = config.mlpDim(inBlock: i), e = config.heads(inBlock: i) * config.headWidth
             result += [
                 (p + "norm1.weight", [d]), (p + "norm1.bias", [d]),
-                (p + "attn.qkv.weight", [3 * d, d]), (p + "attn.qkv.bias", [3 * d]),
-                (p + "attn.proj.weight", [d, d]), (p + "attn.proj.bias", [d]),
+                (p + "attn.qkv.weight", [3 * e, d]), (p + "attn.qkv.bias", [3 * e]),
+                (p + "attn.proj.weight", [d, e]), (p + "attn.proj.bias", [d]),
                 (p + "norm2.weight", [d]), (p + "norm2.bias", [d]),
                 (p + "mlp.fc1.weight", [m, d]), (p + "mlp.fc1.bias", [m]),
                 (p + "mlp.fc2.weight", [d, m]), (p + "mlp.fc2.bias", [d]),

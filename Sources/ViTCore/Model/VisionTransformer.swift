@@ -69,7 +69,7 @@ public final class VisionTransformer {
             let prefix = "blocks.\(i)"
             return Block(norm1: layerNorm(prefix + ".norm1"),
                          attention: Attention(qkv: linear(prefix + ".attn.qkv"), proj: linear(prefix + ".attn.proj"),
-                                              heads: config.heads),
+                                              heads: config.heads(inBlock: i), headWidth: config.headWidth),
                          norm2: layerNorm(prefix + ".norm2"), fc1: linear(prefix + ".mlp.fc1"),
                          fc2: linear(prefix + ".mlp.fc2"), dropout: config.dropout)
         }

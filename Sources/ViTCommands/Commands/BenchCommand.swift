@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import ViTCore
+
+public struct BenchCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
+        commandName: "vit-bench",
+        abstract: "Measure images/s of training steps and inference on synthetic images.",
+        discussion: "Training: forward, loss, backward and AdamW at batch 128. Inference: forward only at "
+            + "batch 256 and at batch 1 (also reported as latency). Each figure is the median of --repeats "
+            + "timed windows of at least --seconds each, after a warm-up; the range is printed beside it.")
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case train, infer }
+
+    @Option(help: "teacher, student, or all.") var model: String = "all"
+    @Option(help: "train, infer, or all.") var mode: String = "all"
+    @Option(help: "f32, bf16, or all.") var precision: String = "all"
+    @Option(help: "Benchmark this checkpoint's architecture and weights instead of a preset.")
+    var checkpoint: String?
+    @Option(help: "Seconds per timed window.") var seconds: Double = 3
+    @Option(help: "Timed windows per figure.") var repeats: Int = 3
+    @Flag(help: "Print one JSON object per line.") var json = false
+
+    public func validate() throws {
+        if !["teacher", "student", "all"].contains(model) { throw ValidationError("--model must be teacher, student or all") }
+        if mode != "all" && Mode(rawValue: mode) == nil { throw ValidationError("--mode must be train, infer or all") }
+        if precision != "all" && Precision(rawValue: precision) == nil { throw ValidationError("--precision must be f32, bf16 or all") }
+        if seconds <= 0 || repeats < 1 { throw ValidationError("--seconds must be positive and --repeats at least 1") }
+    }
+
+    public func run() throws {
+        var subjects: [(String, VisionTransformer)] = []
+        if let checkpoint {
+            subjects = [(checkpoint, try LoadedModel(path: checkpoint).model)]
+        } else {
+            for name in ["teacher", "student"] where model == "all" || model == name {
+                subjects.append((name, try VisionTransformer(config: ModelConfig.preset(named: name)!, seed: 0)))
+            }
+        }
+        let modes = mode == "all" ? Mode.allCases : [Mode(rawValue: mode)!]
+        let precisions = precision == "all" ? Precision.allCases : [Precision(rawValue: precision)!]
+        if !json { print("threads: \(workerCount); median of \(repeats) windows of \(seconds) s; range in brackets") }
+        for (name, network) in subjects {
+            for mode in modes {
+                for precision in precisions {
+                    switch mode {
+                    case .train: report(name, mode, precision, batch: 128, measureTraining(network, precision))
+                    case .infer:
+                        report(name, mode, precision, batch: 256, measureInference(network, precision, batch: 256))
+                        report(name, mode, precision, batch: 1, measureInference(network, precision, batch: 1))
+                    }
+                }
+            }
+        }
+    }
+
+    private func report(_ name: String, _ mode: Mode, _ precision: Precision, batch: Int, _ rates: [Double]) {
+        let sorted = rates.sorted(), median = sorted[sorted.count / 2]
+        if json {
+            var line = "{\"model\": \"\(name)\", \"mode\": \"\(mode.rawValue)\", \"precision\": \"\(precision.rawValue)\", "
+                + "\"batch\": \(batch), \"images_per_second\": \(String(format: "%.1f", median))"
+            if batch == 1 { line += ", \"latency_ms\": \(String(format: "%.3f", 1000 / median))" }
+            print(line + "}")
+        } else {
+            var text = "\(name) \(mode.rawValue) \(precision.rawValue) batch \(batch): "
+                + String(format: "%.1f images/s [%.1f-%.1f]", median, sorted.first!, sorted.last!)
+            if batch == 1 { text += String(format: ", latency %.2f ms", 1000 / median) }
+            print(text)
+        }
+    }
+
+    /// Images/s of full training steps on a private copy of the model (AdamW changes weights).
+    private func measureTraining(_ network: VisionTransformer, _ precision: Precision) -> [Double] {
+        let values = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.value) })
+        let copy = try! VisionTransformer(config: network.config, values: values)
+        let optimizer = AdamW(weightDecay: 0.05)
+        let step = TrainingStep(loss: ClassificationLoss(kind: .ce, labelSmoothing: 0.1), precision: precision, clipNorm: 1)
+        let images = syntheticBatch(128, copy.config), labels = (0..<128).map { Int32($0 % copy.config.numClasses) }
+        return timedWindows(imagesPerCall: 128) {
+            _ = step.run(model: copy, optimizer: optimizer, images: images, labels: labels, learningRate: 1e-4, dropoutSeed: 1)
+        }
+    }
+
+    private func measureInference(_ network: VisionTransformer, _ precision: Precision, batch: Int) -> [Double] {
+        let images = syntheticBatch(batch, network.config)
+        return timedWindows(imagesPerCall: batch) { _ = network.forward(images, precision: precision) }
+    }
+
+    private func timedWindows(imagesPerCall: Int, _ body: () -> Void) -> [Double] {
+        body()  // warm-up: oneDNN compiles its kernels on first use
+        return (0..<repeats).map { _ in
+            let start = Date()
+            var calls = 0
+            repeat { body(); calls += 1 } while Date().timeIntervalSince(start) < seconds
+            return Double(calls * imagesPerCall) / Date().timeIntervalSince(start)
+        }
+    }
+
+    private func syntheticBatch(_ batch: Int, _ config: ModelConfig) -> Tensor {
+        var generator = SeededGenerator(seed: 7)
+        let shape = [batch, config.channels, config.imageSize, config.imageSize]
+        return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.nextNormal() })
+    }
+}

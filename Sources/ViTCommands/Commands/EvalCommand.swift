@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import ViTCore
+import ViTStore
+
+public struct EvalCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
+        commandName: "vit-eval",
+        abstract: "Evaluate a vitc checkpoint on the balanced CIFAR-10 test set.")
+
+    @Argument(help: "The checkpoint (.h5).") var checkpoint: String
+    @Option(help: "CIFAR-10 binary directory (default: $VITC_DATA, else data/cifar-10-batches-bin).")
+    var data: String?
+    @Option(help: "Matrix-product precision: f32 or bf16.") var precision: Precision = .f32
+    @Option(help: "Batch size.") var batchSize: Int = 256
+    @Option(help: ArgumentHelp("Use only the first N test images.", visibility: .hidden)) var limitTest: Int?
+    @Flag(help: "Print one JSON object instead of the report.") var json = false
+
+    public func run() throws {
+        let loaded = try LoadedModel(path: checkpoint)
+        var test = try CIFAR10.loadTest(directory: CIFAR10.resolveDirectory(flag: data))
+        if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
+        let model = loaded.model
+        let result = evaluate(model, on: test, batchSize: batchSize, precision: precision)
+        let parameters = model.parameterCount, nonzero = model.nonzeroParameterCount
+        if json {
+            let object: [String: Any] = [
+                "checkpoint": checkpoint, "stage": loaded.stage, "accuracy": result.accuracy,
+                "per_class_accuracy": result.perClassAccuracy, "head_accuracy": result.head,
+                "medium_accuracy": result.medium, "tail_accuracy": result.tail,
+                "confusion": result.confusion, "params": parameters, "nonzero_params": nonzero,
+                "bytes": loaded.bytesOnDisk, "images_per_second": result.imagesPerSecond,
+                "precision": precision.rawValue,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("\(checkpoint): stage \(loaded.stage)")
+        print(describe(result))
+        print("parameters: \(parameters) (\(nonzero) non-zero), \(loaded.bytesOnDisk) bytes on disk")
+        print(String(format: "speed: %.0f images/s", result.imagesPerSecond)
+              + " (\(precision.rawValue) matrix products, batch \(batchSize))")
+    }
+}

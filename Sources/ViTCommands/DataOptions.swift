@@ -1,0 +1,55 @@
+import ArgumentParser
+import ViTCore
+
+public struct DataOptions: ParsableArguments {
+    @Option(help: "CIFAR-10 binary directory (default: $VITC_DATA, else data/cifar-10-batches-bin).")
+    public var data: String?
+
+    @Option(help: "Long-tailed training set: class i keeps floor(5000 * R^(-i/9)) images (1 = all).")
+    public var imbalanceRatio: Double = 1
+
+    @Option(help: "Augmentation: crop-flip, random-resized-crop or none.")
+    public var augment: Augmentation = .cropFlip
+
+    @Option(help: ArgumentHelp("Use only the first N training images (quick runs).", visibility: .hidden))
+    public var limitTrain: Int?
+
+    @Option(help: ArgumentHelp("Use only the first N test images (quick runs).", visibility: .hidden))
+    public var limitTest: Int?
+
+    public init() {}
+
+    public var directory: String { CIFAR10.resolveDirectory(flag: data) }
+
+    public func validate() throws {
+        if imbalanceRatio < 1 { throw ValidationError("imbalance ratio must be at least 1, got \(imbalanceRatio)") }
+        if let limitTrain, limitTrain < 1 { throw ValidationError("--limit-train must be positive") }
+        if let limitTest, limitTest < 1 { throw ValidationError("--limit-test must be positive") }
+    }
+
+    /// The (long-tailed) training set, its class counts, and the balanced test set.
+    public func load(seed: UInt64, imbalanceRatio: Double? = nil, quiet: Bool = false) throws -> (train: LabeledImages, counts: [Int], test: LabeledImages) {
+        var train = try CIFAR10.loadTraining(directory: directory)
+        var test = try CIFAR10.loadTest(directory: directory)
+        if let limitTrain { train = train.subset(Array(0..<min(limitTrain, train.count))) }
+        if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
+        let ratio = imbalanceRatio ?? self.imbalanceRatio
+        let (subset, counts) = try longTailed(train, imbalanceRatio: ratio, seed: seed)
+        if !quiet {
+            print("training images: \(subset.count) (imbalance ratio \(ratio)), per class: \(counts)")
+            print("test images: \(test.count)")
+        }
+        return (subset, counts, test)
+    }
+
+    public func loadTest() throws -> LabeledImages {
+        var test = try CIFAR10.loadTest(directory: directory)
+        if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
+        return test
+    }
+}
+
+extension Augmentation: ExpressibleByArgument {}
+extension LossKind: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
+extension ModelConfig.Pool: ExpressibleByArgument {}

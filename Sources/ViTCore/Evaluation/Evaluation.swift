@@ -1,0 +1,52 @@
+import Foundation
+
+/// Accuracy on a labelled set, with the views the long-tailed benchmark needs.
+public struct EvaluationResult: Sendable {
+    public var accuracy: Double
+    public var perClassAccuracy: [Double]
+    /// confusion[true * K + predicted]
+    public var confusion: [Int]
+    public var imagesPerSecond: Double
+    public var count: Int
+
+    public var classes: Int { perClassAccuracy.count }
+
+    /// Mean per-class accuracy over the frequent (0-2), middle (3-6) and rare (7-9) classes
+    /// of the CIFAR-10-LT profile.
+    public var head: Double { meanAccuracy(0..<3) }
+    public var medium: Double { meanAccuracy(3..<7) }
+    public var tail: Double { meanAccuracy(7..<10) }
+
+    private func meanAccuracy(_ range: Range<Int>) -> Double {
+        let kept = range.filter { $0 < classes }
+        return kept.isEmpty ? 0 : kept.reduce(0) { $0 + perClassAccuracy[$1] } / Double(kept.count)
+    }
+}
+
+/// Runs the model forward-only over `images` in order.
+public func evaluate(_ model: VisionTransformer, on images: LabeledImages, batchSize: Int = 256,
+                     precision: Precision = .f32) -> EvaluationResult {
+    let classes = model.config.numClasses
+    let normalization = ChannelNormalization(mean: model.config.mean, std: model.config.std)
+    let loader = BatchLoader.evaluation(images: images, batchSize: batchSize, normalization: normalization)
+    var confusion = [Int](repeating: 0, count: classes * classes)
+    var pixels = Tensor(zeros: [0])
+    var labels: [Int32] = []
+    let start = Date()
+    for batch in loader.epoch(0) {
+        loader.makeBatch(indices: batch, epoch: 0, into: &pixels, labels: &labels)
+        let logits = model.forward(pixels, precision: precision).logits
+        for (row, predicted) in predictions(logits).enumerated() {
+            confusion[Int(labels[row]) * classes + predicted] += 1
+        }
+    }
+    let seconds = Date().timeIntervalSince(start)
+    let perClass = (0..<classes).map { c -> Double in
+        let total = (0..<classes).reduce(0) { $0 + confusion[c * classes + $1] }
+        return total == 0 ? 0 : Double(confusion[c * classes + c]) / Double(total)
+    }
+    let correct = (0..<classes).reduce(0) { $0 + confusion[$1 * classes + $1] }
+    return EvaluationResult(accuracy: Double(correct) / Double(max(1, images.count)), perClassAccuracy: perClass,
+                            confusion: confusion, imagesPerSecond: Double(images.count) / max(seconds, 1e-9),
+                            count: images.count)
+}

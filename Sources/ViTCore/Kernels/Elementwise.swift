@@ -1,0 +1,56 @@
+// Element-wise kernels over raw pointers. Taking pointers as parameters (not captured from
+// an enclosing closure) is what lets LLVM vectorise these loops.
+
+@inline(never)
+func geluForwardKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count {
+        let v = x[i]
+        y[i] = 0.5 * v * (1 + fastErf(v * 0.707_106_77))
+    }
+}
+
+@inline(never)
+func geluBackwardKernel(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                        _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count {
+        let v = x[i]
+        let cdf = 0.5 * (1 + fastErf(v * 0.707_106_77))
+        let pdf = 0.398_942_28 * fastExp(-0.5 * v * v)
+        dx[i] = dy[i] * (cdf + v * pdf)
+    }
+}
+
+@inline(never)
+func addKernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ sum: UnsafeMutablePointer<Float>,
+               _ count: Int) {
+    for i in 0..<count { sum[i] = a[i] + b[i] }
+}
+
+@inline(never)
+func multiplyKernel(_ values: UnsafeMutablePointer<Float>, _ factors: UnsafePointer<Float>, _ count: Int) {
+    for i in 0..<count { values[i] *= factors[i] }
+}
+
+/// Softmax of one row in place.
+@inline(__always)
+func softmaxRowKernel(_ row: UnsafeMutablePointer<Float>, _ columns: Int) {
+    let maximum = maximumOf(row, columns)
+    for c in 0..<columns { row[c] = fastExp(row[c] - maximum) }
+    let scale = 1 / sumOf(row, columns)
+    for c in 0..<columns { row[c] *= scale }
+}
+
+/// Rows of a softmax backward: d <- p * (d - sum(d * p)).
+@inline(never)
+func softmaxBackwardKernel(_ p: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    for r in 0..<rows {
+        let pRow = p + r * columns, dRow = d + r * columns
+        let dot = dotOf(pRow, dRow, columns)
+        for c in 0..<columns { dRow[c] = pRow[c] * (dRow[c] - dot) }
+    }
+}
+
+@inline(never)
+func softmaxKernel(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    for r in 0..<rows { softmaxRowKernel(values + r * columns, columns) }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// One row of the training log (stored as columns under /logs/).
+public struct EpochLog: Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var testAccuracy: Double
+    public var learningRate: Double
+    public var seconds: Double
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, testAccuracy: Double,
+                learningRate: Double, seconds: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.testAccuracy = testAccuracy
+        self.learningRate = learningRate
+        self.seconds = seconds
+    }
+}
+
+/// What a training step reports back to the loop.
+public typealias StepFunction = (_ images: Tensor, _ labels: [Int32], _ learningRate: Float,
+                                 _ dropoutSeed: UInt64) -> StepResult
+
+/// The epoch loop: batches, schedule, per-epoch evaluation on the test set, progress lines.
+/// Everything random derives from (seed, epoch, step), so a run resumed after epoch e
+/// continues exactly as the uninterrupted run would have.
+public final class Trainer {
+    public let model: VisionTransformer
+    public let config: TrainingConfig
+    public let loader: BatchLoader
+    public let testImages: LabeledImages
+    public private(set) var logs: [EpochLog]
+    public var progress: (String) -> Void = { print($0) }
+
+    private let step: StepFunction
+    private let schedule: LearningRateSchedule
+
+    public init(model: VisionTransformer, config: TrainingConfig, training: LabeledImages,
+                test: LabeledImages, logs: [EpochLog] = [], step: @escaping StepFunction) {
+        self.model = model
+        self.config = config
+        self.testImages = test
+        self.logs = logs
+        self.step = step
+        let normalization = ChannelNormalization(mean: model.config.mean, std: model.config.std)
+        loader = BatchLoader(images: training, batchSize: min(config.batchSize, training.count),
+                             augmentation: config.augmentation, normalization: normalization,
+                             shuffle: true, dropLast: true, seed: config.seed)
+        let perEpoch = loader.batchesPerEpoch
+        schedule = LearningRateSchedule(peak: config.learningRate, minimum: config.minimumLearningRate,
+                                        warmupSteps: config.warmupEpochs * perEpoch,
+                                        totalSteps: config.epochs * perEpoch)
+    }
+
+    /// Trains the epochs not yet in `logs`, up to `stopAfter` of them if given (the schedule
+    /// still spans all epochs); `afterEpoch` runs after each (to save a checkpoint).
+    public func run(stopAfter: Int? = nil, afterEpoch: (Trainer) throws -> Void = { _ in }) rethrows {
+        let perEpoch = loader.batchesPerEpoch
+        var pixels = Tensor(zeros: [0])
+        var labels: [Int32] = []
+        let runStart = Date()
+        let firstEpoch = logs.count
+        for epoch in firstEpoch..<min(config.epochs, stopAfter ?? config.epochs) {
+            let epochStart = Date()
+            var lossSum = 0.0, correct = 0, seen = 0
+            var rate: Float = 0
+            let reportEvery = max(1, perEpoch / 10)
+            for (index, batch) in loader.epoch(epoch).enumerated() {
+                let globalStep = epoch * perEpoch + index
+                loader.makeBatch(indices: batch, epoch: epoch, into: &pixels, labels: &labels)
+                rate = schedule.rate(atStep: globalStep)
+                let result = step(pixels, labels, rate, config.seed &* 0x9E37_79B9 &+ UInt64(globalStep))
+                lossSum += Double(result.loss) * Double(batch.count)
+                correct += result.correct
+                seen += batch.count
+                if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {
+                    let elapsed = Date().timeIntervalSince(runStart)
+                    let done = Double((epoch - firstEpoch) * perEpoch + index + 1)
+                    let remaining = Double((config.epochs - firstEpoch) * perEpoch) - done
+                    let speed = Double(seen) / Date().timeIntervalSince(epochStart)
+                    progress(String(format: "epoch %d/%d step %d/%d loss %.4f acc %.1f%% lr %.2e %.0f img/s",
+                                    epoch + 1, config.epochs, index + 1, perEpoch, lossSum / Double(seen),
+                                    100 * Double(correct) / Double(seen), rate, speed)
+                             + " left " + formatDuration(elapsed / done * remaining))
+                }
+            }
+            let evaluation = evaluate(model, on: testImages, precision: config.precision)
+            logs.append(EpochLog(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
+                                 trainAccuracy: Double(correct) / Double(max(seen, 1)),
+                                 testAccuracy: evaluation.accuracy, learningRate: Double(rate),
+                                 seconds: Date().timeIntervalSince(epochStart)))
+            progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, test acc %.2f%% (%.0f s)",
+                            epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
+                            100 * evaluation.accuracy, logs.last!.seconds))
+            try afterEpoch(self)
+        }
+    }
+}
+
+/// "1h02m", "12m30s", "45s"
+public func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let total = Int(seconds.rounded())
+    if total >= 3600 { return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60) }
+    if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+    return "\(total)s"
+}

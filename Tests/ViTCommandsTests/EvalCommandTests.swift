@@ -1,0 +1,21 @@
+import XCTest
+@testable import ViTCommands
+import ViTStore
+
+final class EvalCommandTests: XCTestCase {
+    func testEvaluatesATrainedCheckpointAsJSON() throws {
+        let data = try makeMiniatureCIFAR()
+        let out = temporaryPath("model.h5")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", out, "--epochs", "1", "--batch-size", "32"]).run()
+        XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data, "--json"]).run())
+        XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data, "--precision", "bf16"]).run())
+    }
+
+    func testAFileThatIsNotHDF5GetsAOneLineError() throws {
+        let bogus = temporaryPath("bogus.h5")
+        try "hello".write(toFile: bogus, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EvalCommand.parse([bogus]).run()) { error in
+            XCTAssertEqual("\(error)", "\(bogus): not an HDF5 file")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import XCTest
+@testable import ViTCommands
+import ViTCore
+import ViTStore
+
+final class TrainCommandTests: XCTestCase {
+    private var data = ""
+
+    override func setUpWithError() throws {
+        data = try makeMiniatureCIFAR()
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: data)
+    }
+
+    private func train(_ extra: [String], out: String) throws {
+        let flags = ["--data", data, "--out", out, "--batch-size", "32", "--warmup-epochs", "1"] + extra
+        // A resumed run takes its architecture from the file.
+        try TrainCommand.parse((extra.contains("--resume") ? [] : tinyModelFlags) + flags).run()
+    }
+
+    func testTrainingWritesACheckpointWithConfigLogsAndEvaluation() throws {
+        let out = temporaryPath("model.h5")
+        try train(["--epochs", "2", "--seed", "3"], out: out)
+        let file = try Checkpoint.load(from: out)
+        XCTAssertEqual(try file.string("stage", file: out), "teacher")
+        XCTAssertEqual(try file.modelConfig(file: out).dim, 16)
+        XCTAssertEqual(file.attributes["seed"], .int(3))
+        XCTAssertFalse(try file.string("command", file: out).isEmpty)  // the test runner's command line here
+        XCTAssertEqual(file.logs["epoch"]?.doubles, [1, 2])
+        XCTAssertEqual(file.eval["confusion"]?.shape, [10, 10])
+        XCTAssertNotNil(file.optimizer["step"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: (out as NSString).deletingLastPathComponent)
+            .filter { $0.contains(".tmp-") }, [])
+    }
+
+    func testResumedRunEndsWithExactlyTheWeightsOfAnUninterruptedRun() throws {
+        let straight = temporaryPath("straight.h5"), interrupted = temporaryPath("interrupted.h5")
+        let resumed = temporaryPath("resumed.h5")
+        try train(["--epochs", "2"], out: straight)
+        try train(["--epochs", "2", "--stop-after-epochs", "1"], out: interrupted)
+        XCTAssertEqual(try Checkpoint.load(from: interrupted).logs["epoch"]?.doubles, [1])
+        try train(["--resume", interrupted], out: resumed)
+        XCTAssertEqual(try Checkpoint.load(from: straight).weights, try Checkpoint.load(from: resumed).weights)
+        XCTAssertEqual(try Checkpoint.load(from: straight).logs["test_accuracy"],
+                       try Checkpoint.load(from: resumed).logs["test_accuracy"])
+    }
+
+    func testWithoutOptimizerStateTheFileIsSmallerAndCannotBeResumed() throws {
+        let out = temporaryPath("small.h5")
+        try train(["--epochs", "1", "--no-optimizer-state"], out: out)
+        XCTAssertTrue(try Checkpoint.load(from: out).optimizer.isEmpty)
+        XCTAssertThrowsError(try train(["--epochs", "2", "--resume", out], out: temporaryPath("again.h5")))
+    }
+
+    func testMissingDataDirectoryFailsWithAOneLineErrorAndNoFile() throws {
+        let out = temporaryPath("never.h5")
+        XCTAssertThrowsError(try TrainCommand.parse(tinyModelFlags + ["--data", "/no/such/dir", "--out", out]).run()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("CIFAR-10 directory not found: /no/such/dir"))
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testTruncatedBatchFileFailsNamingTheFile() throws {
+        let batch = data + "/data_batch_2.bin"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: batch))
+        try handle.truncate(atOffset: 3073 * 5 + 100)
+        try handle.close()
+        let out = temporaryPath("never.h5")
+        XCTAssertThrowsError(try train(["--epochs", "1"], out: out)) { error in
+            XCTAssertTrue("\(error)".contains("data_batch_2.bin"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testImpossibleFlagsAreRejectedBeforeAnyWork() {
+        let cases: [([String], String)] = [
+            (["--patch-size", "3"], "patch size 3 must divide the image size 32"),
+            (["--dim", "30", "--heads", "4"], "width 30 must be divisible by the number of heads 4"),
+            (["--imbalance-ratio", "0.5"], "imbalance ratio must be at least 1, got 0.5"),
+        ]
+        for (flags, message) in cases {
+            let out = temporaryPath("never.h5")
+            XCTAssertThrowsError(try TrainCommand.parse(["--data", data, "--out", out] + flags).run()) { error in
+                XCTAssertTrue("\(error)".contains(message) || TrainCommand.message(for: error).contains(message),
+                              "\(flags): \(TrainCommand.message(for: error))")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    func testResumingFromAFileThatIsNotHDF5Fails() throws {
+        let bogus = temporaryPath("bogus.h5")
+        try "not a checkpoint".write(toFile: bogus, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try train(["--resume", bogus], out: temporaryPath("never.h5"))) { error in
+            XCTAssertEqual("\(error)", "\(bogus): not an HDF5 file")
+        }
+    }
+
+    func testWritingOverTheResumedInputIsRefused() throws {
+        let out = temporaryPath("model.h5")
+        try train(["--epochs", "1"], out: out)
+        XCTAssertThrowsError(try train(["--epochs", "2", "--resume", out], out: out))
+    }
+}
