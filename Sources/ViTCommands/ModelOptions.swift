@@ -2,8 +2,8 @@ import ArgumentParser
 import ViTCore
 
 public struct ModelOptions: ParsableArguments {
-    @Option(help: "Architecture preset: teacher (3.2M parameters) or student (0.55M).")
-    public var preset: String = "teacher"
+    @Option(help: "Architecture preset: teacher (3.2M parameters) or student (0.55M); default: the command's.")
+    public var preset: String?
     @Option(help: "Patch size (must divide 32).") public var patchSize: Int?
     @Option(help: "Token width.") public var dim: Int?
     @Option(help: "Number of blocks.") public var depth: Int?
@@ -17,12 +17,13 @@ public struct ModelOptions: ParsableArguments {
 
     /// Whether any architecture flag was given (they conflict with --resume).
     public var overridesArchitecture: Bool {
-        patchSize != nil || dim != nil || depth != nil || heads != nil || mlpDim != nil || pool != nil || dropout != nil
+        preset != nil || patchSize != nil || dim != nil || depth != nil || heads != nil || mlpDim != nil || pool != nil || dropout != nil
     }
 
-    public func config() throws -> ModelConfig {
-        guard var config = ModelConfig.preset(named: preset) else {
-            throw ValidationError("unknown preset '\(preset)' (expected teacher or student)")
+    public func config(defaultPreset: String = "teacher") throws -> ModelConfig {
+        let name = preset ?? defaultPreset
+        guard var config = ModelConfig.preset(named: name) else {
+            throw ValidationError("unknown preset '\(name)' (expected teacher or student)")
         }
         if let patchSize { config.patchSize = patchSize }
         if let dim { config.dim = dim }

@@ -89,17 +89,20 @@ extension Checkpoint {
 
     static let logColumns = ["epoch", "train_loss", "train_accuracy", "test_accuracy", "lr", "seconds"]
 
-    public mutating func storeLogs(_ rows: [EpochLog], extraColumns: [String: [Double]] = [:]) {
+    /// The log columns; `auxiliaryColumn` names the auxiliary loss (e.g. distill_loss) when rows have it.
+    public mutating func storeLogs(_ rows: [EpochLog], auxiliaryColumn: String? = nil) {
         logs["epoch"] = StoredArray(doubles: rows.map { Double($0.epoch) })
         logs["train_loss"] = StoredArray(doubles: rows.map(\.trainLoss))
         logs["train_accuracy"] = StoredArray(doubles: rows.map(\.trainAccuracy))
         logs["test_accuracy"] = StoredArray(doubles: rows.map(\.testAccuracy))
         logs["lr"] = StoredArray(doubles: rows.map(\.learningRate))
         logs["seconds"] = StoredArray(doubles: rows.map(\.seconds))
-        for (name, column) in extraColumns { logs[name] = StoredArray(doubles: column) }
+        if let auxiliaryColumn, rows.allSatisfy({ $0.auxiliaryLoss != nil }) {
+            logs[auxiliaryColumn] = StoredArray(doubles: rows.map { $0.auxiliaryLoss! })
+        }
     }
 
-    public func epochLogs(file: String) throws -> [EpochLog] {
+    public func epochLogs(file: String, auxiliaryColumn: String? = nil) throws -> [EpochLog] {
         guard let epochs = logs["epoch"]?.doubles else { return [] }
         func column(_ name: String) throws -> [Double] {
             guard let values = logs[name]?.doubles, values.count == epochs.count else {
@@ -110,9 +113,11 @@ extension Checkpoint {
         let (loss, trainAccuracy, testAccuracy, rate, seconds) =
             (try column("train_loss"), try column("train_accuracy"), try column("test_accuracy"),
              try column("lr"), try column("seconds"))
+        let auxiliary = try auxiliaryColumn.flatMap { logs[$0] == nil ? nil : try column($0) }
         return epochs.indices.map {
             EpochLog(epoch: Int(epochs[$0]), trainLoss: loss[$0], trainAccuracy: trainAccuracy[$0],
-                     testAccuracy: testAccuracy[$0], learningRate: rate[$0], seconds: seconds[$0])
+                     testAccuracy: testAccuracy[$0], learningRate: rate[$0], seconds: seconds[$0],
+                     auxiliaryLoss: auxiliary?[$0])
         }
     }
 

@@ -34,58 +34,28 @@ public struct TrainCommand: ParsableCommand {
     public func run() throws {
         ProcessSetup.unbufferOutput()
         try OutputFile.prepare(out, inputs: [resume].compactMap { $0 })
-        let (network, config, logs, optimizer) = try makeRun()
+        let run: TrainingRun
+        if let resume {
+            run = try TrainingRun.resume(from: resume, epochs: training.epochs).0
+        } else {
+            let config = try training.config(data: data)
+            run = TrainingRun(model: try VisionTransformer(config: try model.config(), seed: config.seed), config: config)
+        }
+        let config = run.config, network = run.model, optimizer = run.optimizer
         let (train, counts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
-        let configJSON = ConfigJSON.encode(model: network.config, sections: ["training": config])
-        printConfig(configJSON)
+        var output = TrainingRun.Output(path: out, stage: stage,
+                                        configJSON: ConfigJSON.encode(model: network.config, sections: ["training": config]))
+        output.keepOptimizerState = !noOptimizerState
+        printConfig(output.configJSON)
         print("parameters: \(network.parameterCount)")
 
         let step = TrainingStep(loss: ClassificationLoss(kind: config.loss, labelSmoothing: config.labelSmoothing,
                                                          ohemRatio: config.ohemRatio, classCounts: counts),
                                 precision: config.precision, clipNorm: config.clipNorm)
-        let trainer = Trainer(model: network, config: config, training: train, test: test, logs: logs) { images, labels, rate, dropoutSeed in
+        try run.execute(training: train, classCounts: counts, test: test, output: output, stopAfter: stopAfterEpochs) {
+            images, labels, rate, dropoutSeed in
             step.run(model: network, optimizer: optimizer, images: images, labels: labels,
                      learningRate: rate, dropoutSeed: dropoutSeed)
         }
-        func checkpoint(withOptimizer: Bool) -> Checkpoint {
-            var file = Checkpoint(model: network, stage: stage, config: configJSON, seed: config.seed,
-                                  command: CommandLine.arguments)
-            file.storeLogs(trainer.logs)
-            file.eval["class_counts"] = StoredArray(ints: counts)
-            if withOptimizer { file.storeOptimizer(optimizer) }
-            return file
-        }
-        try trainer.run(stopAfter: stopAfterEpochs) { _ in try checkpoint(withOptimizer: true).save(to: out) }
-
-        let result = evaluate(network, on: test, precision: config.precision)
-        print(describe(result))
-        var final = checkpoint(withOptimizer: !noOptimizerState)
-        final.storeEvaluation(result, model: network, classCounts: counts)
-        try final.save(to: out)
-        print("wrote \(out)")
-    }
-
-    /// A new model and optimizer, or the ones saved in --resume.
-    private func makeRun() throws -> (VisionTransformer, TrainingConfig, [EpochLog], AdamW) {
-        guard let resume else {
-            let config = try training.config(data: data)
-            let network = try VisionTransformer(config: try model.config(), seed: config.seed)
-            return (network, config, [], AdamW(weightDecay: config.weightDecay))
-        }
-        let file = try Checkpoint.load(from: resume)
-        let json = try file.string("config", file: resume)
-        guard var config = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: resume) else {
-            throw ValidationError("\(resume): has no training settings to resume")
-        }
-        if let epochs = training.epochs { config.epochs = epochs }
-        let network = try file.makeModel(file: resume)
-        let optimizer = AdamW(weightDecay: config.weightDecay)
-        try file.restoreOptimizer(optimizer, model: network, file: resume)
-        let logs = try file.epochLogs(file: resume)
-        if logs.count >= config.epochs {
-            throw ValidationError("\(resume) already has \(logs.count) epochs; pass --epochs above that to continue")
-        }
-        print("resuming \(resume) after epoch \(logs.count)")
-        return (network, config, logs, optimizer)
     }
 }

@@ -8,9 +8,12 @@ public struct EpochLog: Equatable, Sendable {
     public var testAccuracy: Double
     public var learningRate: Double
     public var seconds: Double
+    /// Mean auxiliary loss of the epoch (distillation's teacher term), when the step reports one.
+    public var auxiliaryLoss: Double?
 
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, testAccuracy: Double,
-                learningRate: Double, seconds: Double) {
+                learningRate: Double, seconds: Double, auxiliaryLoss: Double? = nil) {
+        self.auxiliaryLoss = auxiliaryLoss
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
@@ -65,7 +68,7 @@ public final class Trainer {
         let firstEpoch = logs.count
         for epoch in firstEpoch..<min(config.epochs, stopAfter ?? config.epochs) {
             let epochStart = Date()
-            var lossSum = 0.0, correct = 0, seen = 0
+            var lossSum = 0.0, auxiliarySum: Double?, correct = 0, seen = 0
             var rate: Float = 0
             let reportEvery = max(1, perEpoch / 10)
             for (index, batch) in loader.epoch(epoch).enumerated() {
@@ -74,6 +77,9 @@ public final class Trainer {
                 rate = schedule.rate(atStep: globalStep)
                 let result = step(pixels, labels, rate, config.seed &* 0x9E37_79B9 &+ UInt64(globalStep))
                 lossSum += Double(result.loss) * Double(batch.count)
+                if let auxiliary = result.auxiliaryLoss {
+                    auxiliarySum = (auxiliarySum ?? 0) + Double(auxiliary) * Double(batch.count)
+                }
                 correct += result.correct
                 seen += batch.count
                 if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {
@@ -91,7 +97,8 @@ public final class Trainer {
             logs.append(EpochLog(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
                                  trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                  testAccuracy: evaluation.accuracy, learningRate: Double(rate),
-                                 seconds: Date().timeIntervalSince(epochStart)))
+                                 seconds: Date().timeIntervalSince(epochStart),
+                                 auxiliaryLoss: auxiliarySum.map { $0 / Double(max(seen, 1)) }))
             progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, test acc %.2f%% (%.0f s)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
                             100 * evaluation.accuracy, logs.last!.seconds))

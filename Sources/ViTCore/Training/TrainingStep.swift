@@ -3,6 +3,15 @@ public struct StepResult {
     public var loss: Float
     public var correct: Int
     public var gradientNorm: Float
+    /// A second loss worth logging (distillation's teacher term), nil when there is none.
+    public var auxiliaryLoss: Float?
+
+    public init(loss: Float, correct: Int, gradientNorm: Float, auxiliaryLoss: Float? = nil) {
+        self.loss = loss
+        self.correct = correct
+        self.gradientNorm = gradientNorm
+        self.auxiliaryLoss = auxiliaryLoss
+    }
 }
 
 public struct TrainingStep {

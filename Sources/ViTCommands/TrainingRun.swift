@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import ViTCore
+import ViTStore
+
+/// What vit-train and vit-distill share: a model with its optimizer and log, new or resumed
+/// from a checkpoint, trained epoch by epoch with an atomic save after each, then evaluated.
+public struct TrainingRun {
+    public var model: VisionTransformer
+    public var config: TrainingConfig
+    public var logs: [EpochLog]
+    public var optimizer: AdamW
+
+    public init(model: VisionTransformer, config: TrainingConfig) {
+        self.model = model
+        self.config = config
+        self.logs = []
+        self.optimizer = AdamW(weightDecay: config.weightDecay)
+    }
+
+    /// The run saved in `path`, to be continued up to `epochs` (default: the file's own).
+    public static func resume(from path: String, epochs: Int?, auxiliaryColumn: String? = nil) throws
+        -> (TrainingRun, Checkpoint) {
+        let file = try Checkpoint.load(from: path)
+        let json = try file.string("config", file: path)
+        guard var config = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: path) else {
+            throw ValidationError("\(path): has no training settings to resume")
+        }
+        if let epochs { config.epochs = epochs }
+        var run = TrainingRun(model: try file.makeModel(file: path), config: config)
+        try file.restoreOptimizer(run.optimizer, model: run.model, file: path)
+        run.logs = try file.epochLogs(file: path, auxiliaryColumn: auxiliaryColumn)
+        if run.logs.count >= config.epochs {
+            throw ValidationError("\(path) already has \(run.logs.count) epochs; pass --epochs above that to continue")
+        }
+        print("resuming \(path) after epoch \(run.logs.count)")
+        return (run, file)
+    }
+
+    /// Where and how the checkpoints of a run are written.
+    public struct Output {
+        public var path: String
+        public var stage: String
+        public var configJSON: String
+        public var attributes: [String: AttributeValue] = [:]
+        public var auxiliaryColumn: String?
+        public var keepOptimizerState = true
+
+        public init(path: String, stage: String, configJSON: String) {
+            self.path = path
+            self.stage = stage
+            self.configJSON = configJSON
+        }
+    }
+
+    /// Trains the remaining epochs, saving after each, then evaluates and writes the final file.
+    @discardableResult
+    public func execute(training: LabeledImages, classCounts: [Int], test: LabeledImages, output: Output,
+                        stopAfter: Int? = nil, step: @escaping StepFunction) throws -> EvaluationResult {
+        let trainer = Trainer(model: model, config: config, training: training, test: test, logs: logs, step: step)
+        func checkpoint(withOptimizer: Bool) -> Checkpoint {
+            var file = Checkpoint(model: model, stage: output.stage, config: output.configJSON, seed: config.seed,
+                                  command: CommandLine.arguments)
+            for (name, value) in output.attributes { file.attributes[name] = value }
+            file.storeLogs(trainer.logs, auxiliaryColumn: output.auxiliaryColumn)
+            file.eval["class_counts"] = StoredArray(ints: classCounts)
+            if withOptimizer { file.storeOptimizer(optimizer) }
+            return file
+        }
+        try trainer.run(stopAfter: stopAfter) { _ in try checkpoint(withOptimizer: true).save(to: output.path) }
+        let result = evaluate(model, on: test, precision: config.precision)
+        print(describe(result))
+        var final = checkpoint(withOptimizer: output.keepOptimizerState)
+        final.storeEvaluation(result, model: model, classCounts: classCounts)
+        try final.save(to: output.path)
+        print("wrote \(output.path)")
+        return result
+    }
+}

@@ -1,0 +1,29 @@
+/// One optimisation step of a student against a frozen teacher. The teacher runs forward
+/// only (no caches, no gradients) on the same augmented batch the student sees.
+public struct DistillationStep {
+    public var loss: DistillationLoss
+    public var precision: Precision
+    public var clipNorm: Float
+
+    public init(loss: DistillationLoss, precision: Precision, clipNorm: Float) {
+        self.loss = loss
+        self.precision = precision
+        self.clipNorm = clipNorm
+    }
+
+    public func run(student: VisionTransformer, teacher: VisionTransformer?, optimizer: AdamW, images: Tensor,
+                    labels: [Int32], learningRate: Float, dropoutSeed: UInt64) -> StepResult {
+        let teacherLogits = teacher.map { $0.forward(images, precision: precision).logits }
+            ?? Tensor(zeros: [labels.count, student.config.numClasses])
+        student.zeroGradients()
+        let output = student.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed)
+        let result = loss.compute(logits: output.logits, distillationLogits: output.distillationLogits,
+                                  teacherLogits: teacherLogits, labels: labels)
+        student.backward(dLogits: result.dLogits, dDistillationLogits: result.dDistillationLogits,
+                         cache: output.cache!, precision: precision)
+        let norm = clipGradientNorm(student.parameters, maximumNorm: clipNorm)
+        optimizer.update(student.parameters, learningRate: learningRate)
+        return StepResult(loss: result.loss, correct: countCorrect(output.logits, labels), gradientNorm: norm,
+                          auxiliaryLoss: result.distillationLoss)
+    }
+}
