@@ -1,4 +1,4 @@
 import ViTCommands
 
-ProcessSetup.preparePassiveOpenMP()
+ProcessSetup.configure()
 EvalCommand.main()

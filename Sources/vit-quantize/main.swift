@@ -1,4 +1,4 @@
 import ViTCommands
 
-ProcessSetup.preparePassiveOpenMP()
+ProcessSetup.configure()
 QuantizeCommand.main()

@@ -42,15 +42,22 @@ public struct ClassificationLoss {
         return inverse.map { $0 / mean }
     }
 
+    /// The logits the loss sees: with balanced softmax, the training-set log prior is added
+    /// (the model's raw logits then estimate a balanced distribution, used at test time).
+    public func trainingLogits(_ logits: Tensor) -> Tensor {
+        guard kind == .balancedSoftmax else { return logits }
+        let batch = logits.shape[0], classes = logits.shape[1]
+        precondition(classCounts.count == classes, "balanced softmax needs the class counts")
+        let total = Double(classCounts.reduce(0, +))
+        let logPrior = classCounts.map { Float(log(Double(max($0, 1)) / total)) }
+        var adjusted = logits
+        for i in 0..<batch { for c in 0..<classes { adjusted.data[i * classes + c] += logPrior[c] } }
+        return adjusted
+    }
+
     public func compute(logits: Tensor, labels: [Int32]) -> LossResult {
         let batch = logits.shape[0], classes = logits.shape[1]
-        var adjusted = logits
-        if kind == .balancedSoftmax {
-            precondition(classCounts.count == classes, "balanced softmax needs the class counts")
-            let total = Double(classCounts.reduce(0, +))
-            let logPrior = classCounts.map { Float(log(Double(max($0, 1)) / total)) }
-            for i in 0..<batch { for c in 0..<classes { adjusted.data[i * classes + c] += logPrior[c] } }
-        }
+        let adjusted = trainingLogits(logits)
         let (perSample, residuals) = smoothedCrossEntropy(adjusted, labels: labels, smoothing: labelSmoothing)
         var coefficients = [Double](repeating: 1 / Double(batch), count: batch)
         switch kind {

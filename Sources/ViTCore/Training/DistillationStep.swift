@@ -23,7 +23,8 @@ public struct DistillationStep {
                          cache: output.cache!, precision: precision)
         let norm = clipGradientNorm(student.parameters, maximumNorm: clipNorm)
         optimizer.update(student.parameters, learningRate: learningRate)
-        return StepResult(loss: result.loss, correct: countCorrect(output.logits, labels), gradientNorm: norm,
+        return StepResult(loss: result.loss, correct: countCorrect(loss.label.trainingLogits(output.logits), labels),
+                          gradientNorm: norm,
                           auxiliaryLoss: result.distillationLoss)
     }
 }

@@ -38,7 +38,9 @@ public struct TrainingStep {
                        precision: precision)
         let norm = clipGradientNorm(model.parameters, maximumNorm: clipNorm)
         optimizer.update(model.parameters, learningRate: learningRate, learningRateScale: learningRateScale)
-        return StepResult(loss: result.loss, correct: countCorrect(output.logits, labels), gradientNorm: norm)
+        // Training accuracy on the logits the loss trains (with balanced softmax, prior added).
+        return StepResult(loss: result.loss, correct: countCorrect(loss.trainingLogits(output.logits), labels),
+                          gradientNorm: norm)
     }
 }
 

@@ -1,0 +1,81 @@
+import Foundation
+import ViTCore
+import ViTStore
+
+/// What a report needs from one checkpoint, read without building the model.
+public struct RunSummary {
+    public var path: String
+    public var name: String { (path as NSString).lastPathComponent }
+    public var stage: String
+    public var command: String
+    public var configJSON: String
+    public var training: TrainingConfig?
+    public var distillation: DistillationSettings?
+    public var logs: [EpochLog]
+    public var accuracy: Double?
+    public var head: Double?, medium: Double?, tail: Double?
+    public var perClass: [Double]
+    public var classCounts: [Int]
+    public var parameters: Int?
+    public var nonzeroParameters: Int?
+    public var bytes: Int
+    public var attributes: [String: AttributeValue]
+
+    public init(path: String) throws {
+        let file = try Checkpoint.load(from: path)
+        self.path = path
+        attributes = file.attributes
+        stage = (try? file.string("stage", file: path)) ?? "?"
+        command = (try? file.string("command", file: path)) ?? ""
+        configJSON = try file.string("config", file: path)
+        training = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: configJSON, file: path)
+        distillation = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation", from: configJSON, file: path)
+        logs = try file.epochLogs(file: path, auxiliaryColumn: "distill_loss")
+        func scalar(_ name: String) -> Double? { file.eval[name]?.doubles?.first }
+        accuracy = scalar("accuracy")
+        head = scalar("head_accuracy")
+        medium = scalar("medium_accuracy")
+        tail = scalar("tail_accuracy")
+        perClass = file.eval["per_class_accuracy"]?.doubles ?? []
+        classCounts = file.eval["class_counts"]?.int64s.map { $0.map { Int($0) } } ?? []
+        parameters = file.eval["params"]?.int64s?.first.map { Int($0) }
+        nonzeroParameters = file.eval["nonzero_params"]?.int64s?.first.map { Int($0) }
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        bytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// A short label of how the run was trained: "balanced-softmax, 30 epochs, bf16".
+    public var recipe: String {
+        guard let training else { return "" }
+        var parts = [training.loss.rawValue]
+        if let distillation, distillation.kind != .none {
+            parts.append("\(distillation.kind.rawValue) distillation" + (distillation.distillationToken ? " + token" : ""))
+        }
+        parts.append("\(training.epochs) epochs")
+        parts.append(training.precision.rawValue)
+        return parts.joined(separator: ", ")
+    }
+}
+
+func percent(_ value: Double?) -> String {
+    value.map { String(format: "%.2f%%", 100 * $0) } ?? "n/a"
+}
+
+func grouped(_ value: Int?) -> String {
+    guard let value else { return "n/a" }
+    let digits = String(value)
+    var result = ""
+    for (i, character) in digits.reversed().enumerated() {
+        if i > 0 && i % 3 == 0 { result.append(",") }
+        result.append(character)
+    }
+    return String(result.reversed())
+}
+
+/// Arguments joined into a line a shell would split back the same way.
+func shellQuoted<S: Sequence>(_ arguments: S) -> String where S.Element == String {
+    arguments.map { argument in
+        argument.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=,:".contains($0) }) && !argument.isEmpty
+            ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }.joined(separator: " ")
+}
