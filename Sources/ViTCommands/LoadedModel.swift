@@ -18,4 +18,7 @@ public struct LoadedModel {
     }
 
     public var stage: String { (try? checkpoint.string("stage", file: path)) ?? "?" }
+
+    /// How this model's products run at inference: "int8" for quantized files, else "f32".
+    public var inferencePrecisionName: String { stage == "int8" ? "int8" : "f32" }
 }

@@ -7,7 +7,8 @@ public struct ReportCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vit-report",
         abstract: "Write markdown reports (and plots) from vitc checkpoints.",
-        subcommands: [TrainingReportCommand.self])
+        subcommands: [SummaryReportCommand.self, TrainingReportCommand.self],
+        defaultSubcommand: SummaryReportCommand.self)
 }
 
 struct TrainingReportCommand: ParsableCommand {
@@ -33,5 +34,45 @@ struct TrainingReportCommand: ParsableCommand {
                                   generatedBy: generatedBy)
         try text.write(toFile: out, atomically: true, encoding: .utf8)
         print("wrote \(out)")
+    }
+}
+
+struct SummaryReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Write summary.md, accuracy-vs-params.svg and curves.svg for a set of checkpoints.")
+
+    @Argument(help: "Checkpoints (default: models/*.h5).") var checkpoints: [String] = []
+    @Option(help: "Folder for the report and plots.") var outDir: String = "reports"
+    @Option(help: "Seconds of inference timing per model (0: leave images/s out).") var speedSeconds: Double = 2
+
+    func run() throws {
+        let paths = try checkpoints.isEmpty ? defaultCheckpoints() : checkpoints
+        if paths.isEmpty { throw ValidationError("no checkpoints found (models/*.h5 is empty)") }
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        var rows: [SummaryRow] = []
+        for path in paths {
+            let run = try RunSummary(path: path)
+            var row = SummaryRow(run: run, imagesPerSecond: nil, speedPrecision: "f32")
+            if speedSeconds > 0 {
+                let loaded = try LoadedModel(path: path)
+                row.speedPrecision = loaded.inferencePrecisionName
+                row.imagesPerSecond = measureInferenceSpeed(loaded.model, seconds: speedSeconds)
+            }
+            print("\(run.name): \(run.stage), accuracy \(percent(run.accuracy))"
+                  + (row.imagesPerSecond.map { String(format: ", %.0f images/s", $0) } ?? ""))
+            rows.append(row)
+        }
+        let generatedBy = shellQuoted(["vit-report", "summary"] + CommandLine.arguments.dropFirst(2))
+        try summaryMarkdown(rows, generatedBy: generatedBy)
+            .write(toFile: outDir + "/summary.md", atomically: true, encoding: .utf8)
+        try accuracyPlot(rows).render().write(toFile: outDir + "/accuracy-vs-params.svg", atomically: true, encoding: .utf8)
+        try curvesPlot(rows).render().write(toFile: outDir + "/curves.svg", atomically: true, encoding: .utf8)
+        print("wrote \(outDir)/summary.md, \(outDir)/accuracy-vs-params.svg, \(outDir)/curves.svg")
+    }
+
+    private func defaultCheckpoints() throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "models") else { return [] }
+        return names.filter { $0.hasSuffix(".h5") }.sorted().map { "models/" + $0 }
     }
 }
