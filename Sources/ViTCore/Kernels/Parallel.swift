@@ -1,7 +1,13 @@
 import Foundation
 
-/// The machine has two cores; element-wise kernels split their rows into this many chunks.
-public let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+/// Element-wise kernels split their rows into this many chunks: one per core, or
+/// VITC_THREADS (set it to 1 to run two trainings side by side without oversubscribing).
+public let workerCount: Int = {
+    if let text = ProcessInfo.processInfo.environment["VITC_THREADS"], let count = Int(text), count > 0 {
+        return count
+    }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}()
 
 /// Runs `body` over `0..<count` split into contiguous ranges, one per worker. Small jobs
 /// run inline: a dispatch round costs a few microseconds, more than a short loop.
