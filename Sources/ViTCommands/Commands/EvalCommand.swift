@@ -25,6 +25,7 @@ public struct EvalCommand: ParsableCommand {
         let model = loaded.model
         let result = evaluate(model, on: test, batchSize: batchSize, precision: precision)
         let parameters = model.parameterCount, nonzero = model.nonzeroParameterCount
+        let sparsity = SparsityReport(model: model)
         if json {
             let object: [String: Any] = [
                 "checkpoint": checkpoint, "stage": loaded.stage, "accuracy": result.accuracy,
@@ -33,6 +34,7 @@ public struct EvalCommand: ParsableCommand {
                 "confusion": result.confusion, "params": parameters, "nonzero_params": nonzero,
                 "bytes": loaded.bytesOnDisk, "images_per_second": result.imagesPerSecond,
                 "precision": precision.rawValue,
+                "sparsity": sparsity.total, "layer_sparsity": sparsity.layerFractions,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -41,6 +43,7 @@ public struct EvalCommand: ParsableCommand {
         print("\(checkpoint): stage \(loaded.stage)")
         print(describe(result))
         print("parameters: \(parameters) (\(nonzero) non-zero), \(loaded.bytesOnDisk) bytes on disk")
+        print(sparsity.description)
         print(String(format: "speed: %.0f images/s", result.imagesPerSecond)
               + " (\(precision.rawValue) matrix products, batch \(batchSize))")
     }
