@@ -89,8 +89,10 @@ extension Checkpoint {
 
     static let logColumns = ["epoch", "train_loss", "train_accuracy", "test_accuracy", "lr", "seconds"]
 
-    /// The log columns; `auxiliaryColumn` names the auxiliary loss (e.g. distill_loss) when rows have it.
-    public mutating func storeLogs(_ rows: [EpochLog], auxiliaryColumn: String? = nil) {
+    /// The log columns; `auxiliaryColumn` names the auxiliary loss (e.g. distill_loss) when rows
+    /// have it; `extraColumns` adds per-epoch columns of a stage's own (e.g. sparsity).
+    public mutating func storeLogs(_ rows: [EpochLog], auxiliaryColumn: String? = nil,
+                                   extraColumns: [String: [Double]] = [:]) {
         logs["epoch"] = StoredArray(doubles: rows.map { Double($0.epoch) })
         logs["train_loss"] = StoredArray(doubles: rows.map(\.trainLoss))
         logs["train_accuracy"] = StoredArray(doubles: rows.map(\.trainAccuracy))
@@ -100,6 +102,7 @@ extension Checkpoint {
         if let auxiliaryColumn, rows.allSatisfy({ $0.auxiliaryLoss != nil }) {
             logs[auxiliaryColumn] = StoredArray(doubles: rows.map { $0.auxiliaryLoss! })
         }
+        for (name, column) in extraColumns { logs[name] = StoredArray(doubles: column) }
     }
 
     public func epochLogs(file: String, auxiliaryColumn: String? = nil) throws -> [EpochLog] {

@@ -116,8 +116,8 @@ extension HDF5File {
             var chunk = shape.map { hsize_t($0) }
             chunk[0] = hsize_t(max(1, min(shape[0], (1 << 20) / rowBytes)))
             try check(H5Pset_chunk(list, Int32(chunk.count), chunk), "cannot set chunk shape \(chunk)")
-            // Shuffle groups the bytes of each float by significance, which deflate compresses far better.
-            try check(H5Pset_shuffle(list), "cannot enable the shuffle filter")
+            // No shuffle filter: compressed datasets are pruned weights, mostly zeros, and byte
+            // shuffling them made a 90%-sparse student 23% larger (905 KB against 736 KB).
             try check(H5Pset_deflate(list, 4), "cannot enable the deflate filter")
         } catch {
             H5Pclose(list)
