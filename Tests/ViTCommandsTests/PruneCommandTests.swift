@@ -116,6 +116,19 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertEqual(settings?.finetune?.learningRate, 1e-2)
     }
 
+    func testFineTuningAgainstATeacherKeepsZerosAndRecordsTheTeacher() throws {
+        let tuned = folder + "/distilled.h5"
+        try prune(["--sparsity", "0.7", "--out", tuned, "--teacher", parent, "--distill", "soft"] + fineTuning(epochs: 1))
+        let file = try Checkpoint.load(from: tuned)
+        XCTAssertEqual(file.attributes["teacher_sha256"], .string(try Checkpoint.sha256(ofFile: parent)))
+        for (name, mask) in file.masks {
+            let weights = file.weights[name]!.tensor!.data
+            for (i, keep) in mask.tensor!.data.enumerated() where keep == 0 { XCTAssertEqual(weights[i], 0) }
+        }
+        XCTAssertThrowsError(try prune(["--sparsity", "0.5", "--out", folder + "/x.h5", "--teacher", parent]))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/x.h5"))
+    }
+
     func testGradualPruningRaisesSparsityWhileFineTuningToTheTarget() throws {
         let out = folder + "/gradual.h5"
         try prune(["--sparsity", "0.6", "--schedule", "gradual", "--prune-interval", "1", "--scope", "global",

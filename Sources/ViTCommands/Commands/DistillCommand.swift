@@ -48,7 +48,7 @@ public struct DistillCommand: ParsableCommand {
         let (run, makeSettings) = try makeRun()
         var settings = makeSettings
         try OutputFile.prepare(out, inputs: [resume, settings.kind == .none ? nil : settings.teacher].compactMap { $0 })
-        let teacherModel = settings.kind == .none ? nil : try loadTeacher(settings.teacher, for: run.model.config)
+        let teacherModel = settings.kind == .none ? nil : try loadTeacher(settings.teacher, compatibleWith: run.model.config)
         if teacherModel != nil {
             let hash = try Checkpoint.sha256(ofFile: settings.teacher)
             if resume != nil, !settings.teacherSHA256.isEmpty, hash != settings.teacherSHA256 {
@@ -101,23 +101,6 @@ public struct DistillCommand: ParsableCommand {
         architecture.distillationToken = distToken
         let config = try training.config(data: data)
         return (TrainingRun(model: try VisionTransformer(config: architecture, seed: config.seed), config: config), settings)
-    }
-
-    /// The teacher, checked against the student before any training starts.
-    private func loadTeacher(_ path: String, for student: ModelConfig) throws -> VisionTransformer {
-        let teacher = try LoadedModel(path: path).model
-        let config = teacher.config
-        if config.numClasses != student.numClasses {
-            throw ValidationError("\(path): the teacher has \(config.numClasses) classes, the student \(student.numClasses)")
-        }
-        if config.imageSize != student.imageSize || config.channels != student.channels {
-            throw ValidationError("\(path): the teacher takes \(config.channels)x\(config.imageSize)x\(config.imageSize) "
-                                  + "images, the student \(student.channels)x\(student.imageSize)x\(student.imageSize)")
-        }
-        if config.mean != student.mean || config.std != student.std {
-            throw ValidationError("\(path): the teacher normalises its input with another mean and std than the student")
-        }
-        return teacher
     }
 }
 

@@ -48,6 +48,11 @@ public struct PruneCommand: ParsableCommand {
     var rampEpochs: Int?
     @Option(help: "Gradual: training steps between mask updates.") var pruneInterval: Int = 50
 
+    @Option(help: "Fine-tune with the distillation loss against this teacher checkpoint.") var teacher: String?
+    @Option(help: "With --teacher: soft or hard distillation.") var distill: DistillationKind = .soft
+    @Option(help: "With --teacher: softmax temperature of the soft loss.") var temperature: Float = 4
+    @Option(help: "With --teacher: weight of the teacher term in the soft loss.") var alpha: Float = 0.9
+
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
 
@@ -58,6 +63,12 @@ public struct PruneCommand: ParsableCommand {
         if Set(names).count != names.count { throw ConfigError(message: "--sparsity lists a level twice: \(sparsity)") }
         if training.epochs != nil {
             throw ConfigError(message: "vit-prune fine-tunes for --finetune-epochs; --epochs does not apply")
+        }
+        if teacher != nil && finetuneEpochs == 0 {
+            throw ConfigError(message: "--teacher applies to fine-tuning: add --finetune-epochs")
+        }
+        if teacher != nil && distill == .none {
+            throw ConfigError(message: "--distill none with --teacher: drop --teacher instead")
         }
         if finetuneEpochs > 0 && training.warmupEpochs >= finetuneEpochs {
             throw ConfigError(message: "--warmup-epochs \(training.warmupEpochs) must be below --finetune-epochs "
@@ -70,7 +81,10 @@ public struct PruneCommand: ParsableCommand {
         let levels = try sparsityLevels()
         let outputs = levels.map { Self.outputPath(out, sparsity: $0, sweep: levels.count > 1) }
         let parent = try PruneParent(path: checkpoint)
-        for output in outputs { try OutputFile.prepare(output, inputs: [checkpoint]) }
+        for output in outputs { try OutputFile.prepare(output, inputs: [checkpoint, teacher].compactMap { $0 }) }
+        let parentConfig = try parent.makeModel().config
+        let teacherModel = try teacher.map { try loadTeacher($0, compatibleWith: parentConfig) }
+        let teacherHash = try teacher.map { try Checkpoint.sha256(ofFile: $0) }
         let ratio = data.imbalanceRatio != 1 ? data.imbalanceRatio : parent.imbalanceRatio
         let (train, counts, test) = try data.load(seed: parent.seed, imbalanceRatio: ratio)
         var fineTuning: TrainingConfig?
@@ -91,7 +105,7 @@ public struct PruneCommand: ParsableCommand {
             var logs: [EpochLog] = [], sparsityColumn: [Double] = []
             if let fineTuning {
                 (logs, sparsityColumn) = fineTune(network, targets: targets, settings: settings, config: fineTuning,
-                                                  train: train, counts: counts, test: test)
+                                                  train: train, counts: counts, test: test, teacher: teacherModel)
             }
 
             let configJSON = parent.childConfig(model: network.config, pruning: settings)
@@ -110,6 +124,10 @@ public struct PruneCommand: ParsableCommand {
                     .double(1 - Double(network.parameterCount) / Double(dense.parameterCount))
             }
             file.attributes["sparsity"] = .double(achieved)
+            if let teacher, let teacherHash {
+                file.attributes["teacher"] = .string((teacher as NSString).lastPathComponent)
+                file.attributes["teacher_sha256"] = .string(teacherHash)
+            }
             if !logs.isEmpty { file.storeLogs(logs, extraColumns: ["sparsity": sparsityColumn]) }
             let result = evaluate(network, on: test, precision: precision)
             file.storeEvaluation(result, model: network, classCounts: counts)
@@ -180,9 +198,9 @@ public struct PruneCommand: ParsableCommand {
     /// share of zeros in the pruned matrices after each epoch.
     private func fineTune(_ network: VisionTransformer, targets: [Parameter], settings: PruningConfig,
                           config: TrainingConfig, train: LabeledImages, counts: [Int],
-                          test: LabeledImages) -> ([EpochLog], [Double]) {
+                          test: LabeledImages, teacher: VisionTransformer?) -> ([EpochLog], [Double]) {
         let optimizer = AdamW(weightDecay: config.weightDecay)
-        let step = fineTuningStep(network, optimizer: optimizer, config: config, counts: counts)
+        let step = fineTuningStep(network, optimizer: optimizer, config: config, counts: counts, teacher: teacher)
         // Set below, once the trainer knows how many steps an epoch has.
         var gradual: GradualPruning?
         let trainer = Trainer(model: network, config: config, training: train, test: test) { images, labels, rate, seed in
@@ -204,12 +222,24 @@ public struct PruneCommand: ParsableCommand {
         return (trainer.logs, sparsityColumn)
     }
 
-    /// The fine-tuning step: vit-train's label loss. Distillation from a teacher would swap in here.
+    /// The fine-tuning step: vit-train's label loss, or with --teacher vit-distill's loss.
     private func fineTuningStep(_ network: VisionTransformer, optimizer: AdamW, config: TrainingConfig,
-                                counts: [Int]) -> StepFunction {
-        let step = TrainingStep(loss: ClassificationLoss(kind: config.loss, labelSmoothing: config.labelSmoothing,
-                                                         ohemRatio: config.ohemRatio, classCounts: counts),
-                                precision: config.precision, clipNorm: config.clipNorm)
+                                counts: [Int], teacher: VisionTransformer?) -> StepFunction {
+        let label = ClassificationLoss(kind: config.loss, labelSmoothing: config.labelSmoothing,
+                                       ohemRatio: config.ohemRatio, classCounts: counts)
+        if let teacher {
+            var settings = DistillationSettings()
+            settings.kind = distill
+            settings.temperature = temperature
+            settings.alpha = alpha
+            let step = DistillationStep(loss: DistillationLoss(settings: settings, label: label),
+                                        precision: config.precision, clipNorm: config.clipNorm)
+            return { images, labels, rate, seed in
+                step.run(student: network, teacher: teacher, optimizer: optimizer, images: images, labels: labels,
+                         learningRate: rate, dropoutSeed: seed)
+            }
+        }
+        let step = TrainingStep(loss: label, precision: config.precision, clipNorm: config.clipNorm)
         return { images, labels, rate, seed in
             step.run(model: network, optimizer: optimizer, images: images, labels: labels,
                      learningRate: rate, dropoutSeed: seed)
