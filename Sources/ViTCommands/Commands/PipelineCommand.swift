@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+
+/// The whole chain, each stage reading the previous stage's file: teacher, distilled student,
+/// pruning sweep, structured pruning, int8 models, report. Stages run in this process through
+/// the same commands a user would call, with the flags printed before each.
+public struct PipelineCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
+        commandName: "vit-pipeline",
+        abstract: "Train, distill, prune, quantize and report: the whole vitc chain.",
+        discussion: "The reference run writes models/ and reports/. --quick runs the same chain on a slice of the "
+            + "data with one epoch per stage, into quick/ unless --models-dir and --reports-dir say otherwise.")
+
+    @Flag(help: "A few minutes: 2,000 training and 1,000 test images, one epoch per stage.") var quick = false
+    @Option(help: "CIFAR-10 binary directory (default: $VITC_DATA, else data/cifar-10-batches-bin).") var data: String?
+    @Option(help: "Folder for the checkpoints (default: models, or quick/models with --quick).") var modelsDir: String?
+    @Option(help: "Folder for the report (default: reports, or quick/reports with --quick).") var reportsDir: String?
+    @Option(help: "Seed of every stage.") var seed: UInt64 = 0
+    @Option(help: "Teacher training epochs.") var teacherEpochs: Int = 30
+    @Option(help: "Student distillation epochs.") var studentEpochs: Int = 30
+    @Option(help: "Fine-tuning epochs after pruning.") var finetuneEpochs: Int = 3
+    @Option(help: "Unstructured sparsity levels.") var sparsities: String = "0.3,0.5,0.7,0.9"
+    @Flag(help: "Keep a stage's output when it already exists instead of redoing the stage.") var skipExisting = false
+    @Flag(help: ArgumentHelp("Tiny architectures (tests).", visibility: .hidden)) var tiny = false
+
+    public func validate() throws {
+        if teacherEpochs < 1 || studentEpochs < 1 || finetuneEpochs < 0 {
+            throw ValidationError("epochs must be positive (fine-tuning: not negative)")
+        }
+    }
+
+    public func run() throws {
+        ProcessSetup.unbufferOutput()
+        let models = modelsDir ?? (quick ? "quick/models" : "models")
+        let reports = reportsDir ?? (quick ? "quick/reports" : "reports")
+        let (teacherRun, studentRun, tuneRun) = quick ? (1, 1, 1) : (teacherEpochs, studentEpochs, finetuneEpochs)
+        var common = ["--seed", "\(seed)"]
+        if let data { common += ["--data", data] }
+        if quick { common += ["--limit-train", "2000", "--limit-test", "1000"] }
+        let longTail = ["--imbalance-ratio", "100", "--loss", "balanced-softmax", "--precision", "bf16"]
+        let warmup = { (epochs: Int) in ["--warmup-epochs", "\(min(5, max(0, epochs - 1)))"] }
+        let teacherShape = tiny ? ["--dim", "16", "--depth", "1", "--heads", "2", "--mlp-dim", "32", "--patch-size", "8"] : []
+        let studentShape = tiny ? ["--dim", "8", "--depth", "1", "--heads", "2", "--mlp-dim", "16", "--patch-size", "8"] : []
+        let teacher = "\(models)/teacher.h5", student = "\(models)/student.h5"
+        let pruned = "\(models)/student-pruned.h5", half = "\(models)/student-pruned-s50.h5"
+        let levels = sparsities.split(separator: ",").map { String($0) }
+        let sweepOutputs = try levels.map { level -> String in
+            guard let value = Double(level) else { throw ValidationError("--sparsities: '\(level)' is not a number") }
+            return PruneCommand.outputPath(pruned, sparsity: value, sweep: levels.count > 1)
+        }
+        let tune = tuneRun > 0 ? ["--finetune-epochs", "\(tuneRun)", "--warmup-epochs", "0", "--lr", "1e-4"] : []
+
+        try stage("teacher", outputs: [teacher]) {
+            try TrainCommand.parse(common + longTail + teacherShape + warmup(teacherRun)
+                                   + ["--epochs", "\(teacherRun)", "--no-optimizer-state", "--out", teacher]).run()
+        }
+        try stage("student (soft distillation)", outputs: [student]) {
+            try DistillCommand.parse(common + longTail + studentShape + warmup(studentRun)
+                                     + ["--teacher", teacher, "--distill", "soft", "--epochs", "\(studentRun)",
+                                        "--no-optimizer-state", "--out", student]).run()
+        }
+        try stage("unstructured pruning \(sparsities)", outputs: sweepOutputs) {
+            try PruneCommand.parse([student, "--sparsity", sparsities, "--out", pruned] + common + longTail + tune).run()
+        }
+        let heads = "\(models)/student-heads50.h5"
+        try stage("structured pruning (half the heads)", outputs: [heads]) {
+            try PruneCommand.parse([student, "--structure", "heads", "--sparsity", "0.5", "--out", heads]
+                                   + common + longTail + tune).run()
+        }
+        let quantizeSources = [student] + (sweepOutputs.contains(half) ? [half] : [])
+        for source in quantizeSources {
+            let output = (source as NSString).deletingPathExtension + "-int8.h5"
+            try stage("int8 quantization of \((source as NSString).lastPathComponent)", outputs: [output]) {
+                try QuantizeCommand.parse([source, "--out", output, "--mode", "static"]
+                                          + (data.map { ["--data", $0] } ?? [])).run()
+            }
+        }
+        try stage("report", outputs: []) {
+            let files = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".h5") }
+                .sorted().map { "\(models)/\($0)" }
+            var report = try ReportCommand.parseAsRoot(["summary"] + files + ["--out-dir", reports]
+                                                       + (quick ? ["--speed-seconds", "0.5"] : []))
+            try report.run()
+        }
+    }
+
+    /// Runs one stage unless --skip-existing finds all its outputs.
+    private func stage(_ name: String, outputs: [String], _ body: () throws -> Void) throws {
+        if skipExisting, !outputs.isEmpty, outputs.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+            print("== \(name): kept \(outputs.joined(separator: ", "))")
+            return
+        }
+        print("== \(name)")
+        let start = Date()
+        try body()
+        print("== \(name) done in \(formatSeconds(Date().timeIntervalSince(start)))")
+    }
+
+    private func formatSeconds(_ seconds: Double) -> String {
+        seconds >= 60 ? String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) : String(format: "%.0fs", seconds)
+    }
+}
