@@ -11,6 +11,19 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data, "--precision", "bf16"]).run())
     }
 
+    func testWritingACopyDropsTheOptimizerStateAndKeepsTheWeights() throws {
+        let data = try makeMiniatureCIFAR()
+        let trained = temporaryPath("trained.h5"), shared = temporaryPath("shared.h5")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", trained, "--epochs", "1", "--batch-size", "32"]).run()
+        try EvalCommand.parse([trained, "--data", data, "--out", shared]).run()
+        let original = try Checkpoint.load(from: trained), copy = try Checkpoint.load(from: shared)
+        XCTAssertFalse(original.optimizer.isEmpty)
+        XCTAssertTrue(copy.optimizer.isEmpty)
+        XCTAssertEqual(copy.weights, original.weights)
+        XCTAssertEqual(copy.eval["accuracy"], original.eval["accuracy"])
+        XCTAssertThrowsError(try EvalCommand.parse([trained, "--data", data, "--out", trained]).run())
+    }
+
     func testAFileThatIsNotHDF5GetsAOneLineError() throws {
         let bogus = temporaryPath("bogus.h5")
         try "hello".write(toFile: bogus, atomically: true, encoding: .utf8)

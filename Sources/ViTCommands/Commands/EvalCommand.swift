@@ -17,13 +17,24 @@ public struct EvalCommand: ParsableCommand {
     @Option(help: "Batch size.") var batchSize: Int = 256
     @Option(help: ArgumentHelp("Use only the first N test images.", visibility: .hidden)) var limitTest: Int?
     @Flag(help: "Print one JSON object instead of the report.") var json = false
+    @Option(help: ArgumentHelp("Also write a copy of the checkpoint holding this evaluation and no optimizer "
+                               + "state (for sharing: the models/ files are made this way)."))
+    var out: String?
 
     public func run() throws {
         let loaded = try LoadedModel(path: checkpoint)
         var test = try CIFAR10.loadTest(directory: CIFAR10.resolveDirectory(flag: data))
         if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
         let model = loaded.model
+        if let out { try OutputFile.prepare(out, inputs: [checkpoint]) }
         let result = evaluate(model, on: test, batchSize: batchSize, precision: precision)
+        if let out {
+            var copy = loaded.checkpoint
+            copy.optimizer = [:]
+            let counts = copy.eval["class_counts"]?.int64s?.map { Int($0) } ?? []
+            copy.storeEvaluation(result, model: model, classCounts: counts)
+            try copy.save(to: out)
+        }
         let parameters = model.parameterCount, nonzero = model.nonzeroParameterCount
         let sparsity = SparsityReport(model: model)
         if json {
