@@ -3,16 +3,7 @@ import XCTest
 
 final class MagnitudePruningTests: XCTestCase {
     private func tinyModel(distillationToken: Bool = false) throws -> VisionTransformer {
-        var config = ModelConfig()
-        config.imageSize = 8
-        config.patchSize = 4
-        config.dim = 8
-        config.depth = 2
-        config.heads = 2
-        config.mlpDim = 12
-        config.numClasses = 3
-        config.distillationToken = distillationToken
-        return try VisionTransformer(config: config, seed: 3)
+        try VisionTransformer(config: tinyModelConfig(distillationToken: distillationToken), seed: 3)
     }
 
     private func maskedIndices(_ parameter: Parameter) -> [Int] {

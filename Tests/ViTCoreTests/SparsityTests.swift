@@ -3,15 +3,7 @@ import XCTest
 
 final class SparsityTests: XCTestCase {
     private func tinyModel() throws -> VisionTransformer {
-        var config = ModelConfig()
-        config.imageSize = 8
-        config.patchSize = 4
-        config.dim = 8
-        config.depth = 2
-        config.heads = 2
-        config.mlpDim = 12
-        config.numClasses = 3
-        return try VisionTransformer(config: config, seed: 2)
+        try VisionTransformer(config: tinyModelConfig(), seed: 2)
     }
 
     func testADenseModelIsMeasuredOverTheDefaultMatricesInOneLine() throws {

@@ -5,15 +5,7 @@ final class StructuredPruningTests: XCTestCase {
     /// dim 8 with 4 heads of width 2, 2 blocks, MLP 6; weights larger than timm's init so every
     /// head and neuron matters to the output.
     private func tinyModel(pool: ModelConfig.Pool = .cls) throws -> VisionTransformer {
-        var config = ModelConfig()
-        config.imageSize = 8
-        config.patchSize = 4
-        config.dim = 8
-        config.depth = 2
-        config.heads = 4
-        config.mlpDim = 6
-        config.numClasses = 3
-        config.pool = pool
+        let config = tinyModelConfig(heads: 4, mlpDim: 6, pool: pool)
         var values: [String: Tensor] = [:]
         for (index, (name, shape)) in ParameterLayout.shapes(config).enumerated() {
             values[name] = randomTensor(shape, seed: UInt64(100 + index), scale: name.contains("norm") ? 1 : 0.4)

@@ -3,17 +3,7 @@ import XCTest
 
 final class VisionTransformerTests: XCTestCase {
     private func tinyConfig(pool: ModelConfig.Pool = .cls, distillationToken: Bool = false) -> ModelConfig {
-        var config = ModelConfig()
-        config.imageSize = 8
-        config.patchSize = 4
-        config.dim = 8
-        config.depth = 2
-        config.heads = 2
-        config.mlpDim = 12
-        config.numClasses = 3
-        config.pool = pool
-        config.distillationToken = distillationToken
-        return config
+        tinyModelConfig(pool: pool, distillationToken: distillationToken)
     }
 
     func testPresetsHaveTheDocumentedParameterCounts() throws {

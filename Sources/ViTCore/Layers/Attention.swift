@@ -98,44 +98,37 @@ public struct Attention {
     /// as the bf16 product saves (measured: 141 vs 144 images/s), so they stay in f32.
     static func corePrecision(_ precision: Precision) -> Precision { .f32 }
 
-    /// [B, N, 3D] -> [3, B, H, N, Dh], scaling q.
+    /// [B, N, 3E] -> [3, B, H, N, Dh], scaling q.
     private func splitHeads(_ projected: Tensor, into split: inout Tensor,
                             batch: Int, tokens: Int, width: Int, scale: Float) {
-        let block = batch * heads * tokens * headWidth
-        projected.data.withUnsafeBufferPointer { source in
-            split.data.withUnsafeMutableBufferPointer { target in
-                parallelRanges(batch * tokens, minimumPerWorker: 64) { range in
-                    for row in range {
-                        let b = row / tokens, n = row % tokens
-                        for part in 0..<3 {
-                            let factor: Float = part == 0 ? scale : 1
-                            for h in 0..<heads {
-                                let from = source.baseAddress! + row * 3 * width + part * width + h * headWidth
-                                let to = target.baseAddress! + part * block + ((b * heads + h) * tokens + n) * headWidth
-                                for d in 0..<headWidth { to[d] = from[d] * factor }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        transposeHeads(projected.data, &split.data, batch: batch, tokens: tokens, width: width,
+                       queryScale: scale, toHeads: true)
     }
 
-    /// [3, B, H, N, Dh] gradients -> [B, N, 3D], applying the q scale.
+    /// [3, B, H, N, Dh] gradients -> [B, N, 3E], applying the q scale.
     private func joinHeads(_ split: Tensor, into projected: inout Tensor,
                            batch: Int, tokens: Int, width: Int, queryScale: Float) {
+        transposeHeads(split.data, &projected.data, batch: batch, tokens: tokens, width: width,
+                       queryScale: queryScale, toHeads: false)
+    }
+
+    /// Moves q, k and v between the token-major [B, N, 3E] layout and the head-major
+    /// [3, B, H, N, Dh] one, in either direction, multiplying q by `queryScale`.
+    private func transposeHeads(_ source: [Float], _ target: inout [Float], batch: Int, tokens: Int, width: Int,
+                                queryScale: Float, toHeads: Bool) {
         let block = batch * heads * tokens * headWidth
-        split.data.withUnsafeBufferPointer { source in
-            projected.data.withUnsafeMutableBufferPointer { target in
+        source.withUnsafeBufferPointer { from in
+            target.withUnsafeMutableBufferPointer { to in
                 parallelRanges(batch * tokens, minimumPerWorker: 64) { range in
                     for row in range {
                         let b = row / tokens, n = row % tokens
                         for part in 0..<3 {
                             let factor: Float = part == 0 ? queryScale : 1
                             for h in 0..<heads {
-                                let from = source.baseAddress! + part * block + ((b * heads + h) * tokens + n) * headWidth
-                                let to = target.baseAddress! + row * 3 * width + part * width + h * headWidth
-                                for d in 0..<headWidth { to[d] = from[d] * factor }
+                                let tokenMajor = row * 3 * width + part * width + h * headWidth
+                                let headMajor = part * block + ((b * heads + h) * tokens + n) * headWidth
+                                let (s, t) = toHeads ? (tokenMajor, headMajor) : (headMajor, tokenMajor)
+                                for d in 0..<headWidth { to[t + d] = from[s + d] * factor }
                             }
                         }
                     }
