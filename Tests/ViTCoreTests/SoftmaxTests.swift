@@ -1,0 +1,29 @@
+import Foundation
+import XCTest
+@testable import ViTCore
+
+final class SoftmaxTests: XCTestCase {
+    func testRowsMatchTheDefinitionAndSumToOne() {
+        var values: [Float] = [1, 2, 3, 1000, 1000, 1000, -5, 0, 5]
+        softmaxRows(&values, rows: 3, columns: 3)
+        let first = [1.0, 2, 3].map { exp($0) / (exp(1.0) + exp(2.0) + exp(3.0)) }
+        for c in 0..<3 { XCTAssertEqual(values[c], Float(first[c]), accuracy: 1e-6) }
+        for c in 3..<6 { XCTAssertEqual(values[c], 1.0 / 3, accuracy: 1e-6) }  // large logits do not overflow
+        for r in 0..<3 { XCTAssertEqual(values[(r * 3)..<(r * 3 + 3)].reduce(0, +), 1, accuracy: 1e-6) }
+    }
+
+    func testBackwardMatchesFiniteDifferences() {
+        var x = randomTensor([4, 11], seed: 1)  // 11 columns: both the 8-lane and the tail path
+        let probe = randomTensor([4, 11], seed: 2)
+        func forward() -> Tensor {
+            var y = x
+            softmaxRows(&y.data, rows: 4, columns: 11)
+            return y
+        }
+        let p = forward()
+        var gradient = probe
+        softmaxRowsBackward(probabilities: p.data, gradient: &gradient.data, rows: 4, columns: 11)
+        assertGradient("softmax", analytic: gradient.data, perturb: { x.data[$0] += $1 },
+                       loss: { probeLoss(forward(), probe) }, samples: 44, epsilon: 1e-3)
+    }
+}

@@ -1,0 +1,45 @@
+import XCTest
+@testable import ViTCore
+
+final class TrainerTests: XCTestCase {
+    private func makeTrainer(epochs: Int, logs: [EpochLog] = []) throws -> (Trainer, VisionTransformer) {
+        let model = try VisionTransformer(config: ModelConfig.student.withTinyShape(), seed: 1)
+        var config = TrainingConfig()
+        config.epochs = epochs
+        config.batchSize = 8
+        config.warmupEpochs = 1
+        let optimizer = AdamW(weightDecay: 0.05)
+        let step = TrainingStep(loss: ClassificationLoss(kind: .ce), precision: .f32, clipNorm: 1)
+        let images = syntheticImages(labels: (0..<40).map { UInt8($0 % 10) }, seed: 3)
+        let trainer = Trainer(model: model, config: config, training: images, test: images, logs: logs) { x, y, rate, seed in
+            step.run(model: model, optimizer: optimizer, images: x, labels: y, learningRate: rate, dropoutSeed: seed)
+        }
+        trainer.progress = { _ in }
+        return (trainer, model)
+    }
+
+    func testEveryEpochIsLoggedWithItsTestAccuracy() throws {
+        let (trainer, _) = try makeTrainer(epochs: 2)
+        var seen: [Int] = []
+        try trainer.run { seen.append($0.logs.count) }
+        XCTAssertEqual(seen, [1, 2])
+        XCTAssertEqual(trainer.logs.map(\.epoch), [1, 2])
+        XCTAssertTrue(trainer.logs.allSatisfy { (0...1).contains($0.testAccuracy) && $0.trainLoss > 0 })
+        XCTAssertEqual(trainer.logs.last!.learningRate, 0, accuracy: 1e-4)  // the cosine reached its end
+    }
+
+    func testStopAfterTrainsPartOfTheScheduleAndLogsResumeIt() throws {
+        let (partial, _) = try makeTrainer(epochs: 3)
+        try partial.run(stopAfter: 1)
+        XCTAssertEqual(partial.logs.count, 1)
+        let (resumed, _) = try makeTrainer(epochs: 3, logs: partial.logs)
+        try resumed.run()
+        XCTAssertEqual(resumed.logs.map(\.epoch), [1, 2, 3])
+    }
+
+    func testDurationsReadNaturally() {
+        XCTAssertEqual(formatDuration(45), "45s")
+        XCTAssertEqual(formatDuration(750), "12m30s")
+        XCTAssertEqual(formatDuration(3720), "1h02m")
+    }
+}
