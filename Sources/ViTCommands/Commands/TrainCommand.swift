@@ -21,6 +21,11 @@ public struct TrainCommand: ParsableCommand {
     @Flag(help: "Leave the optimizer state out of the final file (smaller; cannot be resumed).")
     var noOptimizerState = false
     @Option(help: "Stage name recorded in the file.") var stage: String = "teacher"
+    @Option(name: .customLong("init"),
+            help: "Start from the encoder of this file (vit-pretrain's, or any checkpoint of this architecture); the head starts fresh.")
+    var initFrom: String?
+    @Option(help: "Learning-rate factor of the encoder copied by --init (default 0.01, the course report's; 0 freezes it).")
+    var encoderLrScale: Float?
     @Option(help: ArgumentHelp("Stop (and write the checkpoint) after this many epochs of the schedule.",
                                visibility: .hidden))
     var stopAfterEpochs: Int?
@@ -29,22 +34,42 @@ public struct TrainCommand: ParsableCommand {
         if resume != nil && model.overridesArchitecture {
             throw ValidationError("--resume takes the architecture from the checkpoint; drop the model flags")
         }
+        if resume != nil && initFrom != nil {
+            throw ValidationError("--init starts a new run and --resume continues one; use one of them")
+        }
+        if encoderLrScale != nil && initFrom == nil {
+            throw ValidationError("--encoder-lr-scale applies to the encoder copied by --init; add --init")
+        }
+        if let encoderLrScale, !(encoderLrScale >= 0 && encoderLrScale.isFinite) {
+            throw ValidationError("--encoder-lr-scale must be at least 0, got \(encoderLrScale)")
+        }
     }
 
     public func run() throws {
         ProcessSetup.unbufferOutput()
-        try OutputFile.prepare(out, inputs: [resume].compactMap { $0 })
+        try OutputFile.prepare(out, inputs: [resume, initFrom].compactMap { $0 })
         let run: TrainingRun
+        var initAttributes: [String: AttributeValue] = [:]
         if let resume {
-            run = try TrainingRun.resume(from: resume, epochs: training.epochs).0
+            let (resumed, file) = try TrainingRun.resume(from: resume, epochs: training.epochs)
+            run = resumed
+            initAttributes = file.attributes.filter { $0.key == "init" || $0.key == "init_sha256" }
         } else {
-            let config = try training.config(data: data)
-            run = TrainingRun(model: try VisionTransformer(config: try model.config(), seed: config.seed), config: config)
+            var config = try training.config(data: data)
+            let network = try VisionTransformer(config: try model.config(), seed: config.seed)
+            if let initFrom {
+                config.encoderLearningRateScale = encoderLrScale ?? 0.01
+                let hash = try PretrainedEncoder.copy(from: initFrom, into: network)
+                initAttributes = ["init": .string((initFrom as NSString).lastPathComponent), "init_sha256": .string(hash)]
+                print("encoder from \(initFrom), learning rate x \(config.encoderLearningRateScale)")
+            }
+            run = TrainingRun(model: network, config: config)
         }
         let config = run.config, network = run.model, optimizer = run.optimizer
         let (train, counts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
         var output = TrainingRun.Output(path: out, stage: stage,
                                         configJSON: ConfigJSON.encode(model: network.config, sections: ["training": config]))
+        output.attributes = initAttributes
         output.keepOptimizerState = !noOptimizerState
         printConfig(output.configJSON)
         print("parameters: \(network.parameterCount)")
@@ -52,10 +77,13 @@ public struct TrainCommand: ParsableCommand {
         let step = TrainingStep(loss: ClassificationLoss(kind: config.loss, labelSmoothing: config.labelSmoothing,
                                                          ohemRatio: config.ohemRatio, classCounts: counts),
                                 precision: config.precision, clipNorm: config.clipNorm)
+        // The heads learn at the full rate; the rest (the encoder) at the scale, 1 unless fine-tuning.
+        let encoderScale = config.encoderLearningRateScale
         try run.execute(training: train, classCounts: counts, test: test, output: output, stopAfter: stopAfterEpochs) {
             images, labels, rate, dropoutSeed in
             step.run(model: network, optimizer: optimizer, images: images, labels: labels,
-                     learningRate: rate, dropoutSeed: dropoutSeed)
+                     learningRate: rate, dropoutSeed: dropoutSeed,
+                     learningRateScale: { VisionTransformer.isHeadParameter($0.name) ? 1 : encoderScale })
         }
     }
 }

@@ -156,7 +156,7 @@ public final class VisionTransformer {
     // MARK: tokens
 
     /// [B, G*G, D] -> [B, N, D] with prefix tokens and the position embedding added.
-    private func assembleTokens(_ patchTokens: Tensor, batch: Int) -> Tensor {
+    func assembleTokens(_ patchTokens: Tensor, batch: Int) -> Tensor {
         let width = config.dim, tokens = config.tokens, prefix = config.prefixTokens
         var x = Tensor(uninitialized: [batch, tokens, width])
         let prefixValues = [classToken, distillationToken].compactMap { $0?.value.data }
@@ -182,7 +182,7 @@ public final class VisionTransformer {
     }
 
     /// Backward of `assembleTokens`: adds prefix-token and position gradients, returns dPatchTokens.
-    private func scatterTokens(_ dx: Tensor, batch: Int) -> Tensor {
+    func scatterTokens(_ dx: Tensor, batch: Int) -> Tensor {
         let width = config.dim, tokens = config.tokens, prefix = config.prefixTokens
         var dPatches = Tensor(uninitialized: [batch, tokens - prefix, width])
         let prefixParameters = [classToken, distillationToken].compactMap { $0 }
