@@ -23,7 +23,7 @@ public struct ModelOptions: ParsableArguments {
     public func config(defaultPreset: String = "teacher") throws -> ModelConfig {
         let name = preset ?? defaultPreset
         guard var config = ModelConfig.preset(named: name) else {
-            throw ValidationError("unknown preset '\(name)' (expected teacher or student)")
+            throw ConfigError(message: "unknown preset '\(name)' (expected teacher or student)")
         }
         if let patchSize { config.patchSize = patchSize }
         if let dim { config.dim = dim }

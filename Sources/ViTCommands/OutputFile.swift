@@ -1,4 +1,5 @@
 import ArgumentParser
+import ViTCore
 import Foundation
 
 public enum OutputFile {
@@ -6,7 +7,7 @@ public enum OutputFile {
     public static func prepare(_ output: String, inputs: [String]) throws {
         let target = URL(fileURLWithPath: output).standardizedFileURL.path
         for input in inputs where URL(fileURLWithPath: input).standardizedFileURL.path == target {
-            throw ValidationError("refusing to overwrite the input \(input): choose another --out")
+            throw ConfigError(message: "refusing to overwrite the input \(input): choose another --out")
         }
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

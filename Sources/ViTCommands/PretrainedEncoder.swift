@@ -13,18 +13,18 @@ public enum PretrainedEncoder {
         try checkArchitecture(try file.modelConfig(file: path), against: model.config, file: path)
         let copied = file.weights.filter { !VisionTransformer.isHeadParameter($0.key) && !$0.key.hasPrefix("decoder.") }
         for name in copied.keys.sorted() where model.byName[name] == nil {
-            throw ValidationError("\(path): unexpected weight \(slashed(name)) (not part of the model's encoder)")
+            throw ConfigError(message: "\(path): unexpected weight \(slashed(name)) (not part of the model's encoder)")
         }
         for parameter in model.encoderParameters {
             guard let stored = copied[parameter.name] else {
-                throw ValidationError("\(path): missing weight \(slashed(parameter.name)) for the model's encoder")
+                throw ConfigError(message: "\(path): missing weight \(slashed(parameter.name)) for the model's encoder")
             }
             guard stored.shape == parameter.shape else {
-                throw ValidationError("\(path): weight \(slashed(parameter.name)) has shape \(stored.shape), "
+                throw ConfigError(message: "\(path): weight \(slashed(parameter.name)) has shape \(stored.shape), "
                                       + "the model expects \(parameter.shape)")
             }
             guard let tensor = stored.tensor else {
-                throw ValidationError("\(path): weight \(slashed(parameter.name)) is \(stored.elementType), expected float32")
+                throw ConfigError(message: "\(path): weight \(slashed(parameter.name)) is \(stored.elementType), expected float32")
             }
             parameter.value = tensor
         }
@@ -50,7 +50,7 @@ public enum PretrainedEncoder {
             ("std", "\(pretrained.std)", "\(model.std)"),
         ]
         for (name, stored, wanted) in fields where stored != wanted {
-            throw ValidationError("\(file): pre-trained with \(name) \(stored), but the model has \(wanted) "
+            throw ConfigError(message: "\(file): pre-trained with \(name) \(stored), but the model has \(wanted) "
                                   + "(the architecture flags must match the file's)")
         }
     }

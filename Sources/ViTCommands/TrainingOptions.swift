@@ -35,7 +35,7 @@ public struct TrainingOptions: ParsableArguments {
         config.seed = seed
         config.augmentation = data.augment
         config.imbalanceRatio = data.imbalanceRatio
-        do { try config.validate() } catch { throw ValidationError("\(error)") }
+        do { try config.validate() } catch { throw ConfigError(message: "\(error)") }
         return config
     }
 }

@@ -24,14 +24,14 @@ public struct TrainingRun {
         let file = try Checkpoint.load(from: path)
         let json = try file.string("config", file: path)
         guard var config = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: path) else {
-            throw ValidationError("\(path): has no training settings to resume")
+            throw ConfigError(message: "\(path): has no training settings to resume")
         }
         if let epochs { config.epochs = epochs }
         var run = TrainingRun(model: try file.makeModel(file: path), config: config)
         try file.restoreOptimizer(run.optimizer, model: run.model, file: path)
         run.logs = try file.epochLogs(file: path, auxiliaryColumn: auxiliaryColumn)
         if run.logs.count >= config.epochs {
-            throw ValidationError("\(path) already has \(run.logs.count) epochs; pass --epochs above that to continue")
+            throw ConfigError(message: "\(path) already has \(run.logs.count) epochs; pass --epochs above that to continue")
         }
         print("resuming \(path) after epoch \(run.logs.count)")
         return (run, file)

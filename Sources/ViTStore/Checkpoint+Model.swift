@@ -50,8 +50,9 @@ extension Checkpoint {
             values[name] = tensor
         }
         let known = Set(expected.map(\.0))
+        // Quantization scales and a pre-training decoder sit beside the weights; anything else is foreign.
         if let extra = weights.keys.filter({ !known.contains($0) && !$0.hasSuffix("_scale")
-                                              && !$0.hasSuffix("_zero_point") }).sorted().first {
+                                              && !$0.hasSuffix("_zero_point") && !$0.hasPrefix("decoder.") }).sorted().first {
             throw StoreError.unexpectedDataset(file: file, path: "/weights/" + extra.replacingOccurrences(of: ".", with: "/"))
         }
         let model = try VisionTransformer(config: config, values: values)

@@ -52,7 +52,7 @@ public struct DistillCommand: ParsableCommand {
         if teacherModel != nil {
             let hash = try Checkpoint.sha256(ofFile: settings.teacher)
             if resume != nil, !settings.teacherSHA256.isEmpty, hash != settings.teacherSHA256 {
-                throw ValidationError("\(settings.teacher) has changed since the run began (SHA-256 differs)")
+                throw ConfigError(message: "\(settings.teacher) has changed since the run began (SHA-256 differs)")
             }
             settings.teacherSHA256 = hash
         }
@@ -87,7 +87,7 @@ public struct DistillCommand: ParsableCommand {
             let json = try file.string("config", file: resume)
             guard let settings = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation",
                                                               from: json, file: resume) else {
-                throw ValidationError("\(resume): is not a distillation run")
+                throw ConfigError(message: "\(resume): is not a distillation run")
             }
             return (run, settings)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ViTCore
 
 /// The whole chain, each stage reading the previous stage's file: teacher, distilled student,
 /// pruning sweep, structured pruning, int8 models, report. Stages run in this process through
@@ -47,7 +48,7 @@ public struct PipelineCommand: ParsableCommand {
         let pruned = "\(models)/student-pruned.h5", half = "\(models)/student-pruned-s50.h5"
         let levels = sparsities.split(separator: ",").map { String($0) }
         let sweepOutputs = try levels.map { level -> String in
-            guard let value = Double(level) else { throw ValidationError("--sparsities: '\(level)' is not a number") }
+            guard let value = Double(level) else { throw ConfigError(message: "--sparsities: '\(level)' is not a number") }
             return PruneCommand.outputPath(pruned, sparsity: value, sweep: levels.count > 1)
         }
         let tune = tuneRun > 0 ? ["--finetune-epochs", "\(tuneRun)", "--warmup-epochs", "0", "--lr", "1e-4"] : []

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ViTCore
 
 public struct ReportCommand: ParsableCommand {
     public init() {}
@@ -48,11 +49,15 @@ struct SummaryReportCommand: ParsableCommand {
 
     func run() throws {
         let paths = try checkpoints.isEmpty ? defaultCheckpoints() : checkpoints
-        if paths.isEmpty { throw ValidationError("no checkpoints found (models/*.h5 is empty)") }
+        if paths.isEmpty { throw ConfigError(message: "no checkpoints found (models/*.h5 is empty)") }
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         var rows: [SummaryRow] = []
         for path in paths {
             let run = try RunSummary(path: path)
+            if run.stage == "pretrained" {
+                print("\(run.name): pre-trained encoder (no trained head), left out of the comparison")
+                continue
+            }
             var row = SummaryRow(run: run, imagesPerSecond: nil, speedPrecision: "f32")
             if speedSeconds > 0 {
                 let loaded = try LoadedModel(path: path)
