@@ -1,4 +1,5 @@
 import ViTCommands
 
 ProcessSetup.preparePassiveOpenMP()
+ProcessSetup.keepLargeAllocationsInHeap()
 QuantizeCommand.main()

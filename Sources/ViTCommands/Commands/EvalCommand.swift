@@ -25,6 +25,7 @@ public struct EvalCommand: ParsableCommand {
         let model = loaded.model
         let result = evaluate(model, on: test, batchSize: batchSize, precision: precision)
         let parameters = model.parameterCount, nonzero = model.nonzeroParameterCount
+        let products = model.isQuantized ? "int8" : precision.rawValue  // int8 layers ignore --precision
         if json {
             let object: [String: Any] = [
                 "checkpoint": checkpoint, "stage": loaded.stage, "accuracy": result.accuracy,
@@ -32,7 +33,7 @@ public struct EvalCommand: ParsableCommand {
                 "medium_accuracy": result.medium, "tail_accuracy": result.tail,
                 "confusion": result.confusion, "params": parameters, "nonzero_params": nonzero,
                 "bytes": loaded.bytesOnDisk, "images_per_second": result.imagesPerSecond,
-                "precision": precision.rawValue,
+                "precision": products,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -42,6 +43,6 @@ public struct EvalCommand: ParsableCommand {
         print(describe(result))
         print("parameters: \(parameters) (\(nonzero) non-zero), \(loaded.bytesOnDisk) bytes on disk")
         print(String(format: "speed: %.0f images/s", result.imagesPerSecond)
-              + " (\(precision.rawValue) matrix products, batch \(batchSize))")
+              + " (\(products) matrix products, batch \(batchSize))")
     }
 }
