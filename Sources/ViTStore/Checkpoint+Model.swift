@@ -29,8 +29,9 @@ extension Checkpoint {
         try ConfigJSON.decodeModel(try string("config", file: file), file: file)
     }
 
-    /// Rebuilds the model: every expected weight present, float32, with its shape; no
-    /// unexpected ones (a file from another architecture fails here, by name).
+    /// Rebuilds the model: every expected weight present, float32 (or int8 with its scales, see
+    /// Checkpoint+Int8), with its shape; no unexpected ones (a file from another architecture
+    /// fails here, by name).
     public func makeModel(file: String) throws -> VisionTransformer {
         let config = try modelConfig(file: file)
         do { try config.validate() } catch {
@@ -44,7 +45,7 @@ extension Checkpoint {
             guard stored.shape == shape else {
                 throw StoreError.shapeMismatch(file: file, path: path, found: stored.shape, expected: shape)
             }
-            guard let tensor = stored.tensor else {
+            guard let tensor = try stored.tensor ?? dequantizedWeight(name, stored, file: file) else {
                 throw StoreError.wrongElementType(file: file, path: path, stored: stored.elementType, requested: .float32)
             }
             values[name] = tensor
@@ -56,6 +57,7 @@ extension Checkpoint {
             throw StoreError.unexpectedDataset(file: file, path: "/weights/" + extra.replacingOccurrences(of: ".", with: "/"))
         }
         let model = try VisionTransformer(config: config, values: values)
+        try attachQuantizedWeights(to: model, file: file)
         for (name, stored) in masks {
             guard let parameter = model.byName[name], let mask = stored.tensor, mask.shape == parameter.shape else {
                 throw StoreError.unexpectedDataset(file: file, path: "/masks/" + name.replacingOccurrences(of: ".", with: "/"))

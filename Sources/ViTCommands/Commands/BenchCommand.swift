@@ -10,13 +10,18 @@ public struct BenchCommand: ParsableCommand {
         abstract: "Measure images/s of training steps and inference on synthetic images.",
         discussion: "Training: forward, loss, backward and AdamW at batch 128. Inference: forward only at "
             + "batch 256 and at batch 1 (also reported as latency). Each figure is the median of --repeats "
-            + "timed windows of at least --seconds each, after a warm-up; the range is printed beside it.")
+            + "timed windows of at least --seconds each, after a warm-up; the range is printed beside it. "
+            + "int8 is inference only: an int8 checkpoint runs as stored; a float model (a preset's random "
+            + "weights, or a float checkpoint) is quantized first, per --quantization (static calibrates on "
+            + "one synthetic batch). f32 and bf16 of an int8 checkpoint run its dequantized weights.")
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case train, infer }
 
     @Option(help: "teacher, student, or all.") var model: String = "all"
     @Option(help: "train, infer, or all.") var mode: String = "all"
-    @Option(help: "f32, bf16, or all.") var precision: String = "all"
+    @Option(help: "f32, bf16, int8 (inference only), or all.") var precision: String = "all"
+    @Option(help: "How int8 quantizes a float model's activations: static or dynamic.")
+    var quantization: QuantizationSettings.Mode = .static
     @Option(help: "Benchmark this checkpoint's architecture and weights instead of a preset.")
     var checkpoint: String?
     @Option(help: "Seconds per timed window.") var seconds: Double = 3
@@ -26,7 +31,10 @@ public struct BenchCommand: ParsableCommand {
     public func validate() throws {
         if !["teacher", "student", "all"].contains(model) { throw ValidationError("--model must be teacher, student or all") }
         if mode != "all" && Mode(rawValue: mode) == nil { throw ValidationError("--mode must be train, infer or all") }
-        if precision != "all" && Precision(rawValue: precision) == nil { throw ValidationError("--precision must be f32, bf16 or all") }
+        if precision != "all" && precision != "int8" && Precision(rawValue: precision) == nil {
+            throw ValidationError("--precision must be f32, bf16, int8 or all")
+        }
+        if precision == "int8" && mode == Mode.train.rawValue { throw ValidationError("int8 is inference only: use --mode infer") }
         if seconds <= 0 || repeats < 1 { throw ValidationError("--seconds must be positive and --repeats at least 1") }
     }
 
@@ -40,31 +48,49 @@ public struct BenchCommand: ParsableCommand {
             }
         }
         let modes = mode == "all" ? Mode.allCases : [Mode(rawValue: mode)!]
-        let precisions = precision == "all" ? Precision.allCases : [Precision(rawValue: precision)!]
+        let precisions = precision == "all" ? Precision.allCases.map(\.rawValue) + ["int8"] : [precision]
         if !json { print("threads: \(workerCount); median of \(repeats) windows of \(seconds) s; range in brackets") }
         for (name, network) in subjects {
+            let float = network.isQuantized ? network.floatCopy() : network
             for mode in modes {
                 for precision in precisions {
+                    guard let floatPrecision = Precision(rawValue: precision) else {
+                        guard mode == .infer else { continue }
+                        let int8 = network.isQuantized ? network : try quantizedCopy(of: network)
+                        report(name, mode, precision, batch: 256, measureInference(int8, .f32, batch: 256))
+                        report(name, mode, precision, batch: 1, measureInference(int8, .f32, batch: 1))
+                        continue
+                    }
                     switch mode {
-                    case .train: report(name, mode, precision, batch: 128, measureTraining(network, precision))
+                    case .train: report(name, mode, precision, batch: 128, measureTraining(float, floatPrecision))
                     case .infer:
-                        report(name, mode, precision, batch: 256, measureInference(network, precision, batch: 256))
-                        report(name, mode, precision, batch: 1, measureInference(network, precision, batch: 1))
+                        report(name, mode, precision, batch: 256, measureInference(float, floatPrecision, batch: 256))
+                        report(name, mode, precision, batch: 1, measureInference(float, floatPrecision, batch: 1))
                     }
                 }
             }
         }
     }
 
-    private func report(_ name: String, _ mode: Mode, _ precision: Precision, batch: Int, _ rates: [Double]) {
+    /// The model with int8 linear layers, quantized per --quantization.
+    private func quantizedCopy(of network: VisionTransformer) throws -> VisionTransformer {
+        let copy = network.floatCopy()
+        var settings = QuantizationSettings()
+        settings.mode = quantization
+        let calibration = syntheticBatch(64, copy.config)
+        try PostTrainingQuantization.quantize(copy, settings: settings, batchCount: 1) { _ in calibration }
+        return copy
+    }
+
+    private func report(_ name: String, _ mode: Mode, _ precision: String, batch: Int, _ rates: [Double]) {
         let sorted = rates.sorted(), median = sorted[sorted.count / 2]
         if json {
-            var line = "{\"model\": \"\(name)\", \"mode\": \"\(mode.rawValue)\", \"precision\": \"\(precision.rawValue)\", "
+            var line = "{\"model\": \"\(name)\", \"mode\": \"\(mode.rawValue)\", \"precision\": \"\(precision)\", "
                 + "\"batch\": \(batch), \"images_per_second\": \(String(format: "%.1f", median))"
             if batch == 1 { line += ", \"latency_ms\": \(String(format: "%.3f", 1000 / median))" }
             print(line + "}")
         } else {
-            var text = "\(name) \(mode.rawValue) \(precision.rawValue) batch \(batch): "
+            var text = "\(name) \(mode.rawValue) \(precision) batch \(batch): "
                 + String(format: "%.1f images/s [%.1f-%.1f]", median, sorted.first!, sorted.last!)
             if batch == 1 { text += String(format: ", latency %.2f ms", 1000 / median) }
             print(text)
@@ -73,8 +99,7 @@ public struct BenchCommand: ParsableCommand {
 
     /// Images/s of full training steps on a private copy of the model (AdamW changes weights).
     private func measureTraining(_ network: VisionTransformer, _ precision: Precision) -> [Double] {
-        let values = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.value) })
-        let copy = try! VisionTransformer(config: network.config, values: values)
+        let copy = network.floatCopy()
         let optimizer = AdamW(weightDecay: 0.05)
         let step = TrainingStep(loss: ClassificationLoss(kind: .ce, labelSmoothing: 0.1), precision: precision, clipNorm: 1)
         let images = syntheticBatch(128, copy.config), labels = (0..<128).map { Int32($0 % copy.config.numClasses) }

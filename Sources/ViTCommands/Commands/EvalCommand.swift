@@ -37,6 +37,7 @@ public struct EvalCommand: ParsableCommand {
         }
         let parameters = model.parameterCount, nonzero = model.nonzeroParameterCount
         let sparsity = SparsityReport(model: model)
+        let products = model.isQuantized ? "int8" : precision.rawValue  // int8 layers ignore --precision
         if json {
             let object: [String: Any] = [
                 "checkpoint": checkpoint, "stage": loaded.stage, "accuracy": result.accuracy,
@@ -44,7 +45,7 @@ public struct EvalCommand: ParsableCommand {
                 "medium_accuracy": result.medium, "tail_accuracy": result.tail,
                 "confusion": result.confusion, "params": parameters, "nonzero_params": nonzero,
                 "bytes": loaded.bytesOnDisk, "images_per_second": result.imagesPerSecond,
-                "precision": precision.rawValue,
+                "precision": products,
                 "sparsity": sparsity.total, "layer_sparsity": sparsity.layerFractions,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -56,6 +57,6 @@ public struct EvalCommand: ParsableCommand {
         print("parameters: \(parameters) (\(nonzero) non-zero), \(loaded.bytesOnDisk) bytes on disk")
         print(sparsity.description)
         print(String(format: "speed: %.0f images/s", result.imagesPerSecond)
-              + " (\(precision.rawValue) matrix products, batch \(batchSize))")
+              + " (\(products) matrix products, batch \(batchSize))")
     }
 }

@@ -51,8 +51,8 @@ public enum MatMul {
 final class DNNLContext {
     static let shared = DNNLContext()
 
-    private var engine: dnnl_engine_t?
-    private var stream: dnnl_stream_t?
+    private(set) var engine: dnnl_engine_t?
+    private(set) var stream: dnnl_stream_t?
     private var primitives: [PrimitiveKey: CompiledMatMul] = [:]
     private var bf16A: [UInt16] = []
     private var bf16B: [UInt16] = []

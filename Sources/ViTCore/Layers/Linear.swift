@@ -17,7 +17,10 @@ public struct Linear {
         self.bias = bias
     }
 
+    /// A quantized weight (`weight.quantized`) runs the int8 product whatever `precision` says.
     public func forward(_ x: Tensor, precision: Precision) -> Tensor {
+        weight.inputObserver?(x)
+        if let quantized = weight.quantized { return forwardInt8(x, quantized) }
         let rows = x.count / inFeatures
         var y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
         let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
@@ -43,6 +46,7 @@ public struct Linear {
     @discardableResult
     public func backward(_ dy: Tensor, input x: Tensor, precision: Precision,
                          needsInputGradient: Bool = true) -> Tensor? {
+        precondition(weight.quantized == nil, "Linear: \(weight.name) is int8, which is inference only")
         let rows = x.count / inFeatures
         dy.data.withUnsafeBufferPointer { gradOut in
             x.data.withUnsafeBufferPointer { input in

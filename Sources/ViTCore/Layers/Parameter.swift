@@ -10,6 +10,10 @@ public final class Parameter {
     public var mask: Tensor?
     /// AdamW's weight decay applies (linear and patch-embedding weights only).
     public let decays: Bool
+    /// The int8 form of a linear layer's weight; when set, `Linear.forward` runs int8.
+    public var quantized: QuantizedLinearWeights?
+    /// Called by `Linear.forward` with the layer's input [T, in] (calibration); nil otherwise.
+    public var inputObserver: ((Tensor) -> Void)?
 
     public init(name: String, value: Tensor, decays: Bool) {
         self.name = name

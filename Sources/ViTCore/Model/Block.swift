@@ -23,6 +23,7 @@ public struct Block {
 
     public func forward(_ x: Tensor, precision: Precision, keepCache: Bool,
                         generator: inout SeededGenerator?) -> (Tensor, BlockCache?) {
+        if runsFusedInt8(keepCache: keepCache, generator: generator) { return (forwardFusedInt8(x, precision: precision), nil) }
         var masks: [[Float]] = []
         func drop(_ t: inout Tensor) {
             guard dropout > 0, generator != nil else { return }
