@@ -4,7 +4,7 @@ import ViTStore
 
 final class PipelineCommandTests: XCTestCase {
     func testQuickChainWritesEveryStageAndAConsistentReport() throws {
-        let data = try makeMiniatureCIFAR()
+        let data = try makeMiniatureCIFAR(perFile: 80)
         let folder = temporaryPath("pipeline")
         let models = folder + "/models", reports = folder + "/reports"
         try PipelineCommand.parse(["--quick", "--tiny", "--data", data, "--models-dir", models, "--reports-dir", reports,

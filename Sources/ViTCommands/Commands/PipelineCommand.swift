@@ -74,8 +74,8 @@ public struct PipelineCommand: ParsableCommand {
         for source in quantizeSources {
             let output = (source as NSString).deletingPathExtension + "-int8.h5"
             try stage("int8 quantization of \((source as NSString).lastPathComponent)", outputs: [output]) {
-                try QuantizeCommand.parse([source, "--out", output, "--mode", "static"]
-                                          + (data.map { ["--data", $0] } ?? [])).run()
+                try QuantizeCommand.parse([source, "--out", output, "--mode", "static", "--imbalance-ratio", "100",
+                                           "--calibration-images", quick ? "16" : "512"] + common).run()
             }
         }
         try stage("report", outputs: []) {
