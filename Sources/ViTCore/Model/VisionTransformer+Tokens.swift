@@ -1,7 +1,7 @@
-// The encoder without its head, for pre-training: images to final-normed tokens, and back.
+// The encoder without its head (what `forward` runs before pooling, and what pre-training
+// trains): images to final-normed tokens, and back.
 //   images [B, C, S, S] -> patch tokens [B, G*G, D] (-> masked patches replaced by the mask token)
 //   -> x = [cls?, dist?, patches] + pos_embed: [B, N, D] -> blocks -> norm -> tokens [B, N, D]
-// The same steps as `forward` up to the norm, with the same dropout draws for a given seed.
 
 public struct TokenCache {
     var patches: Tensor

@@ -5,12 +5,9 @@
 //   With a distillation token, head_dist reads token 1; inference averages the two heads.
 
 public struct ModelCache {
-    var patches: Tensor
-    var blocks: [BlockCache]
-    var finalNorm: LayerNormCache
+    var encoder: TokenCache
     var pooled: Tensor
     var distilled: Tensor?
-    var tokenDropMask: [Float]?
     var batch: Int
 }
 
@@ -95,22 +92,8 @@ public final class VisionTransformer {
     public func forward(_ images: Tensor, precision: Precision = .f32, keepCache: Bool = false,
                         dropoutSeed: UInt64? = nil) -> ModelOutput {
         let batch = images.shape[0], width = config.dim, tokens = config.tokens
-        var generator: SeededGenerator? = (config.dropout > 0 ? dropoutSeed : nil).map { SeededGenerator(seed: $0) }
-        let (patchTokens, patches) = patchEmbedding.forward(images, precision: precision)
-        var x = assembleTokens(patchTokens, batch: batch)
-        var tokenDropMask: [Float]?
-        if generator != nil {
-            let mask = Dropout.mask(count: x.count, rate: config.dropout, generator: &generator!)
-            Dropout.apply(mask, to: &x)
-            tokenDropMask = mask
-        }
-        var blockCaches: [BlockCache] = []
-        for block in blocks {
-            let (y, cache) = block.forward(x, precision: precision, keepCache: keepCache, generator: &generator)
-            x = y
-            if let cache { blockCaches.append(cache) }
-        }
-        let (normed, normCache) = norm.forward(x, keepCache: keepCache)
+        let (normed, encoderCache) = forwardTokens(images, precision: precision, keepCache: keepCache,
+                                                   dropoutSeed: dropoutSeed)
         let pooled = pool(normed, batch: batch, tokens: tokens, width: width)
         var logits = head.forward(pooled, precision: precision)
         var distilled: Tensor?
@@ -125,9 +108,7 @@ public final class VisionTransformer {
                 for i in 0..<logits.count { logits.data[i] = 0.5 * (logits.data[i] + second.data[i]) }
             }
         }
-        let cache = keepCache ? ModelCache(patches: patches, blocks: blockCaches, finalNorm: normCache!,
-                                           pooled: pooled, distilled: distilled, tokenDropMask: tokenDropMask,
-                                           batch: batch) : nil
+        let cache = encoderCache.map { ModelCache(encoder: $0, pooled: pooled, distilled: distilled, batch: batch) }
         return ModelOutput(logits: logits, distillationLogits: distillationLogits, cache: cache)
     }
 
@@ -144,13 +125,7 @@ public final class VisionTransformer {
                 for d in 0..<width { dNormed.data[(b * tokens + 1) * width + d] += dToken.data[b * width + d] }
             }
         }
-        var dx = norm.backward(dNormed, cache: cache.finalNorm)
-        for (block, blockCache) in zip(blocks, cache.blocks).reversed() {
-            dx = block.backward(dx, cache: blockCache, precision: precision)
-        }
-        if let mask = cache.tokenDropMask { Dropout.apply(mask, to: &dx) }
-        let dPatchTokens = scatterTokens(dx, batch: batch)
-        patchEmbedding.backward(dPatchTokens, patches: cache.patches, precision: precision)
+        backwardTokens(dNormed, cache: cache.encoder, precision: precision)
     }
 
     // MARK: tokens
