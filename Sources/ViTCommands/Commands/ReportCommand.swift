@@ -46,6 +46,8 @@ struct SummaryReportCommand: ParsableCommand {
     @Argument(help: "Checkpoints (default: models/*.h5).") var checkpoints: [String] = []
     @Option(help: "Folder for the report and plots.") var outDir: String = "reports"
     @Option(help: "Seconds of inference timing per model (0: leave images/s out).") var speedSeconds: Double = 2
+    @Option(help: "Also fill this README's results table (between <!-- results:start --> and <!-- results:end -->).")
+    var readme: String?
 
     func run() throws {
         let paths = try checkpoints.isEmpty ? defaultCheckpoints() : checkpoints
@@ -74,6 +76,13 @@ struct SummaryReportCommand: ParsableCommand {
         try accuracyPlot(rows).render().write(toFile: outDir + "/accuracy-vs-params.svg", atomically: true, encoding: .utf8)
         try curvesPlot(rows).render().write(toFile: outDir + "/curves.svg", atomically: true, encoding: .utf8)
         print("wrote \(outDir)/summary.md, \(outDir)/accuracy-vs-params.svg, \(outDir)/curves.svg")
+        if let readme {
+            let text = try String(contentsOfFile: readme, encoding: .utf8)
+            let filled = try replacingMarkedSection(in: text, marker: "results",
+                                                    with: headlineTable(rows, reportsFolder: outDir))
+            try filled.write(toFile: readme, atomically: true, encoding: .utf8)
+            print("filled the results table of \(readme)")
+        }
     }
 
     private func defaultCheckpoints() throws -> [String] {

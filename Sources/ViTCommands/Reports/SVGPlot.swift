@@ -56,11 +56,12 @@ public struct SVGPlot {
         var svg = [header()]
         svg.append(text(width / 2 - margin.right / 2 + margin.left / 2, 26, title, size: 17, anchor: "middle", bold: true))
         svg.append("<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#444\"/>")
-        let xStep = logX ? 1 : niceStep((xMax - xMin) / 5), yStep = niceStep((yMax - yMin) / 5)
+        let xStep = niceStep((xMax - xMin) / 5), yStep = niceStep((yMax - yMin) / 5)
         for tick in xTicks(xMin, xMax) {
             let x = px(tick)
             svg.append("<line x1=\"\(f(x))\" y1=\"\(f(margin.top))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#e4e4e4\"/>")
-            svg.append(text(x, margin.top + plotHeight + 18, tickLabel(tick, step: xStep), size: 12, anchor: "middle"))
+            svg.append(text(x, margin.top + plotHeight + 18, tickLabel(tick, step: logX ? tick : xStep), size: 12,
+                            anchor: "middle"))
         }
         for tick in linearTicks(yMin, yMax) {
             let y = py(tick)

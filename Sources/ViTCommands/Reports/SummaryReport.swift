@@ -88,3 +88,26 @@ func orderedUnique(_ values: [String]) -> [String] {
     var seen = Set<String>()
     return values.filter { seen.insert($0).inserted }
 }
+
+/// The README's headline table: the same rows as summary.md, fewer columns.
+public func headlineTable(_ rows: [SummaryRow], reportsFolder: String) -> String {
+    var lines = ["| model | stage | parameters (non-zero) | bytes on disk | accuracy | head / medium / tail | images/s |",
+                 "| --- | --- | --- | --- | --- | --- | --- |"]
+    for row in rows {
+        let r = row.run
+        let speed = row.imagesPerSecond.map { String(format: "%.0f", $0) + " (\(row.speedPrecision))" } ?? "n/a"
+        lines.append("| \(r.name) | \(r.stage) | \(grouped(r.nonzeroParameters)) | \(grouped(r.bytes)) | \(percent(r.accuracy)) "
+                     + "| \(percent(r.head)) / \(percent(r.medium)) / \(percent(r.tail)) | \(speed) |")
+    }
+    lines += ["", "![accuracy against non-zero parameters](\(reportsFolder)/accuracy-vs-params.svg)"]
+    return lines.joined(separator: "\n")
+}
+
+/// `text` with the part between the two marker comments replaced by `content`.
+public func replacingMarkedSection(in text: String, marker: String, with content: String) throws -> String {
+    let start = "<!-- \(marker):start -->", end = "<!-- \(marker):end -->"
+    guard let from = text.range(of: start), let to = text.range(of: end), from.upperBound <= to.lowerBound else {
+        throw ConfigError(message: "the README has no \(start) ... \(end) markers to fill")
+    }
+    return String(text[..<from.upperBound]) + "\n" + content + "\n" + String(text[to.lowerBound...])
+}
