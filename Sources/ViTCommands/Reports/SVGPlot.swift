@@ -156,10 +156,12 @@ public struct SVGPlot {
 
     private func xTicks(_ low: Double, _ high: Double) -> [Double] {
         guard logX else { return linearTicks(low, high) }
+        // 1, 2 and 5 per decade while they fit; past two decades the labels would collide.
+        let factors: [Double] = log10(high / low) > 2.01 ? [1] : [1, 2, 5]
         var ticks: [Double] = []
         var decade = low
         while decade <= high * 1.0001 {
-            for factor in [1.0, 2, 5] where decade * factor <= high * 1.0001 { ticks.append(decade * factor) }
+            for factor in factors where decade * factor <= high * 1.0001 { ticks.append(decade * factor) }
             decade *= 10
         }
         return ticks

@@ -42,7 +42,9 @@ public func accuracyPlot(_ rows: [SummaryRow]) -> SVGPlot {
         guard let x = row.run.nonzeroParameters, let y = row.run.accuracy else { return nil }
         return (row.run.stage, Double(x), 100 * y, row.run.name)
     }
-    let stages = orderedUnique(points.map(\.stage))
+    // The legend follows the pipeline: teacher, student, pruned, int8, then any other stage.
+    let order = ["teacher", "student", "pruned", "int8"]
+    let stages = orderedUnique(points.map(\.stage)).sorted { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }
     for (i, stage) in stages.enumerated() {
         let mine = points.filter { $0.stage == stage }
         var series = SVGPlot.Series(name: stage, points: mine.map { ($0.x, $0.y) },
