@@ -65,13 +65,15 @@ public func accuracyPlot(_ rows: [SummaryRow]) -> SVGPlot {
     return plot
 }
 
-/// Test accuracy per epoch of every run that has a training log.
+/// Test accuracy per epoch of every run that trained (an int8 file repeats its parent's log).
 public func curvesPlot(_ rows: [SummaryRow]) -> SVGPlot {
     var plot = SVGPlot(title: "Test accuracy during training", xLabel: "epoch", yLabel: "test accuracy (%)")
-    for (i, row) in rows.filter({ $0.run.logs.count > 1 }).enumerated() {
-        plot.series.append(SVGPlot.Series(name: (row.run.name as NSString).deletingPathExtension,
-                                          points: row.run.logs.map { (Double($0.epoch), 100 * $0.testAccuracy) },
-                                          color: SVGPlot.palette[i % SVGPlot.palette.count], marker: .none, line: true))
+    let trained = rows.filter { !$0.run.logs.isEmpty && $0.run.stage != "int8" }
+    for (i, row) in trained.enumerated() {
+        let points = row.run.logs.filter { $0.testAccuracy.isFinite }.map { (Double($0.epoch), 100 * $0.testAccuracy) }
+        plot.series.append(SVGPlot.Series(name: (row.run.name as NSString).deletingPathExtension, points: points,
+                                          color: SVGPlot.palette[i % SVGPlot.palette.count],
+                                          marker: points.count > 12 ? .none : .circle, line: true))
     }
     return plot
 }
