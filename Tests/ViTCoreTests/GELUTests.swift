@@ -10,6 +10,15 @@ final class GELUTests: XCTestCase {
         XCTAssertEqual(y.data[2], 1.954500, accuracy: 1e-5)
     }
 
+    func testSavedDerivativeGivesTheSameGradient() {
+        let x = randomTensor([50], seed: 9, scale: 3)
+        let dy = randomTensor([50], seed: 10)
+        let (y, derivative) = GELU.forwardWithDerivative(x)
+        XCTAssertEqual(y, GELU.forward(x))
+        let viaDerivative = GELU.backward(dy, derivative: derivative), viaInput = GELU.backward(dy, input: x)
+        for (a, b) in zip(viaDerivative.data, viaInput.data) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
     func testGradientMatchesFiniteDifferences() {
         var x = randomTensor([40], seed: 5, scale: 2)
         let probe = randomTensor([40], seed: 6)

@@ -9,6 +9,25 @@ func geluForwardKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Floa
     }
 }
 
+/// GELU and its derivative in one pass: training keeps the derivative for the backward pass,
+/// which then needs no second erf.
+@inline(never)
+func geluWithDerivativeKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                              _ derivative: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count {
+        let v = x[i]
+        let cdf = 0.5 * (1 + fastErf(v * 0.707_106_77))
+        y[i] = v * cdf
+        derivative[i] = cdf + v * 0.398_942_28 * fastExp(-0.5 * v * v)
+    }
+}
+
+@inline(never)
+func productKernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ product: UnsafeMutablePointer<Float>,
+                   _ count: Int) {
+    for i in 0..<count { product[i] = a[i] * b[i] }
+}
+
 @inline(never)
 func geluBackwardKernel(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                         _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
@@ -31,26 +50,27 @@ func multiplyKernel(_ values: UnsafeMutablePointer<Float>, _ factors: UnsafePoin
     for i in 0..<count { values[i] *= factors[i] }
 }
 
-/// Softmax of one row in place.
+/// softmax(scale * row) in place (scale > 0).
 @inline(__always)
-func softmaxRowKernel(_ row: UnsafeMutablePointer<Float>, _ columns: Int) {
+func softmaxRowKernel(_ row: UnsafeMutablePointer<Float>, _ columns: Int, scale: Float) {
     let maximum = maximumOf(row, columns)
-    for c in 0..<columns { row[c] = fastExp(row[c] - maximum) }
+    for c in 0..<columns { row[c] = fastExp(scale * (row[c] - maximum)) }
     let scale = 1 / sumOf(row, columns)
     for c in 0..<columns { row[c] *= scale }
 }
 
-/// Rows of a softmax backward: d <- p * (d - sum(d * p)).
+/// Rows of a softmax backward: d <- scale * p * (d - sum(d * p)).
 @inline(never)
-func softmaxBackwardKernel(_ p: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+func softmaxBackwardKernel(_ p: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                           scale: Float) {
     for r in 0..<rows {
         let pRow = p + r * columns, dRow = d + r * columns
         let dot = dotOf(pRow, dRow, columns)
-        for c in 0..<columns { dRow[c] = pRow[c] * (dRow[c] - dot) }
+        for c in 0..<columns { dRow[c] = scale * pRow[c] * (dRow[c] - dot) }
     }
 }
 
 @inline(never)
-func softmaxKernel(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    for r in 0..<rows { softmaxRowKernel(values + r * columns, columns) }
+func softmaxKernel(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int, scale: Float) {
+    for r in 0..<rows { softmaxRowKernel(values + r * columns, columns, scale: scale) }
 }

@@ -23,6 +23,11 @@ public enum MatMul {
                                     accumulate: accumulate, precision: precision)
     }
 
+    /// The oneDNN implementation that runs `shape` in `precision` (for tests and benchmarks).
+    public static func implementation(of shape: MatMulShape, precision: Precision = .f32) -> String {
+        DNNLContext.shared.compiled(shape, hasBias: false, accumulate: false, precision: precision).implementation
+    }
+
     /// Triple loop in Double: slow and obviously right, for tests.
     public static func reference(_ shape: MatMulShape,
                                  a: UnsafePointer<Float>, b: UnsafePointer<Float>,
@@ -54,6 +59,9 @@ final class DNNLContext {
     private(set) var engine: dnnl_engine_t?
     private(set) var stream: dnnl_stream_t?
     private var primitives: [PrimitiveKey: CompiledMatMul] = [:]
+    var stridedPrimitives: [StridedMatMulShape: CompiledMatMul] = [:]
+    var engineHandle: dnnl_engine_t { engine! }
+    var streamHandle: dnnl_stream_t { stream! }
     private var bf16A: [UInt16] = []
     private var bf16B: [UInt16] = []
 
@@ -69,16 +77,18 @@ final class DNNLContext {
         check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream")
     }
 
+    func compiled(_ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision) -> CompiledMatMul {
+        let key = PrimitiveKey(shape: shape, hasBias: hasBias, accumulate: accumulate, precision: precision)
+        if let known = primitives[key] { return known }
+        let made = CompiledMatMul(engine: engine!, shape, hasBias: hasBias, accumulate: accumulate, precision: precision)
+        primitives[key] = made
+        return made
+    }
+
     func multiply(_ shape: MatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                   c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                   accumulate: Bool, precision: Precision) {
-        let key = PrimitiveKey(shape: shape, hasBias: bias != nil, accumulate: accumulate, precision: precision)
-        let compiled = primitives[key] ?? {
-            let made = CompiledMatMul(engine: engine!, key.shape, hasBias: key.hasBias,
-                                      accumulate: key.accumulate, precision: key.precision)
-            primitives[key] = made
-            return made
-        }()
+        let compiled = compiled(shape, hasBias: bias != nil, accumulate: accumulate, precision: precision)
         switch precision {
         case .f32:
             compiled.run(stream: stream!, a: UnsafeMutableRawPointer(mutating: a),
@@ -107,17 +117,30 @@ final class CompiledMatMul {
     private var biasMemory: dnnl_memory_t?
     private var destinationMemory: dnnl_memory_t?
 
-    init(engine: dnnl_engine_t, _ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision) {
-        let inputType = precision == .bf16 ? dnnl_bf16 : dnnl_f32
+    /// The implementation oneDNN chose (e.g. "brg:avx512_core"), for tests and benchmarks.
+    private(set) var implementation = ""
+
+    convenience init(engine: dnnl_engine_t, _ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision) {
         let (batch, m, n, k) = (Int64(shape.batch), Int64(shape.m), Int64(shape.n), Int64(shape.k))
-        var sourceDesc = dnnl_memory_desc_t(), weightsDesc = dnnl_memory_desc_t()
-        var destinationDesc = dnnl_memory_desc_t(), biasDesc = dnnl_memory_desc_t()
         let sourceStrides: [Int64] = shape.transposeA ? [m * k, 1, m] : [m * k, k, 1]
         let weightsStrides: [Int64] = shape.transposeB ? [k * n, 1, k] : [k * n, n, 1]
-        check(dnnl_memory_desc_init_by_strides(&sourceDesc, 3, [batch, m, k], inputType, sourceStrides), "src desc")
-        check(dnnl_memory_desc_init_by_strides(&weightsDesc, 3, [batch, k, n], inputType, weightsStrides), "weights desc")
-        check(dnnl_memory_desc_init_by_strides(&destinationDesc, 3, [batch, m, n], dnnl_f32, [m * n, n, 1]), "dst desc")
-        check(dnnl_memory_desc_init_by_strides(&biasDesc, 3, [1, 1, n], dnnl_f32, [n, n, 1]), "bias desc")
+        self.init(engine: engine, dims: ([batch, m, k], [batch, k, n], [batch, m, n]),
+                  strides: (sourceStrides, weightsStrides, [m * n, n, 1]),
+                  inputType: precision == .bf16 ? dnnl_bf16 : dnnl_f32, hasBias: hasBias, accumulate: accumulate)
+    }
+
+    /// A, B, C with any dims (batch dims first, the same for all three) and element strides.
+    init(engine: dnnl_engine_t, dims: ([Int64], [Int64], [Int64]), strides: ([Int64], [Int64], [Int64]),
+         inputType: dnnl_data_type_t, hasBias: Bool, accumulate: Bool) {
+        let rank = Int32(dims.0.count), n = dims.2.last!
+        var sourceDesc = dnnl_memory_desc_t(), weightsDesc = dnnl_memory_desc_t()
+        var destinationDesc = dnnl_memory_desc_t(), biasDesc = dnnl_memory_desc_t()
+        check(dnnl_memory_desc_init_by_strides(&sourceDesc, rank, dims.0, inputType, strides.0), "src desc")
+        check(dnnl_memory_desc_init_by_strides(&weightsDesc, rank, dims.1, inputType, strides.1), "weights desc")
+        check(dnnl_memory_desc_init_by_strides(&destinationDesc, rank, dims.2, dnnl_f32, strides.2), "dst desc")
+        let biasDims = [Int64](repeating: 1, count: Int(rank) - 1) + [n]
+        let biasStrides = [Int64](repeating: n, count: Int(rank) - 1) + [1]
+        check(dnnl_memory_desc_init_by_strides(&biasDesc, rank, biasDims, dnnl_f32, biasStrides), "bias desc")
 
         var operation = dnnl_matmul_desc_t()
         check(withUnsafePointer(to: &biasDesc) { biasPointer in
@@ -136,8 +159,12 @@ final class CompiledMatMul {
         }
         var descriptor: dnnl_primitive_desc_t?
         check(dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil),
-              "matmul primitive descriptor for \(shape) \(precision)")
+              "matmul primitive descriptor for dims \(dims) strides \(strides)")
         defer { dnnl_primitive_desc_destroy(descriptor) }
+        var name: UnsafePointer<CChar>?
+        if dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name {
+            implementation = String(cString: name)
+        }
         check(dnnl_primitive_create(&primitive, descriptor), "matmul primitive")
 
         let none = vitc_dnnl_memory_none()

@@ -1,16 +1,20 @@
 // Multi-head self-attention with a fused qkv projection and an output projection (timm).
 //   x: [B, N, D] -> qkv = x Wqkv^T + b: [B, N, 3E], columns (q|k|v), heads contiguous in each
 //   (E = H * Dh is D, or less after structured pruning removed heads)
-//   q, k, v: [B, H, N, Dh], q pre-scaled by Dh^-1/2
-//   S = q k^T: [B*H, N, N],  P = softmax(S),  O = P v: [B*H, N, Dh] -> merged [B, N, E]
+//   S = q k^T / sqrt(Dh): [B, H, N, N],  P = softmax(S),  O = P v: [B, N, E] (token-major)
 //   y = O Wproj^T + b: [B, N, D]
-// Backward: dP = dO v^T, dv = P^T dO, dS = P * (dP - rowsum(dP * P)), dq = dS k * scale, dk = dS^T q.
+// Backward: dP = dO v^T, dv = P^T dO, dS = P * (dP - rowsum(dP * P)) / sqrt(Dh),
+//           dq = dS k, dk = dS^T q, written straight into dqkv [B, N, 3E].
+// The products read q, k, v where the projection left them and write O and the gradients
+// where the next step wants them (strided operands), so no head is ever copied into another
+// layout. They run in f32 in both precisions: 6% of the FLOPs, and rounding the [B, H, N, N]
+// probabilities to bf16 four times a step cost as much as it saved.
 
 public struct AttentionCache {
-    var input: Tensor        // x [B, N, D]
-    var heads: Tensor        // [3, B, H, N, Dh]: scaled q, k, v
-    var probabilities: Tensor  // P [B*H, N, N]
-    var merged: Tensor       // O [B, N, D], the input of proj
+    var input: Tensor          // x [B, N, D]
+    var projected: Tensor      // qkv [B, N, 3E]
+    var probabilities: Tensor  // P [B, H, N, N]
+    var merged: Tensor         // O [B, N, E], the input of proj
 }
 
 public struct Attention {
@@ -27,146 +31,84 @@ public struct Attention {
     }
 
     public func forward(_ x: Tensor, precision: Precision, keepCache: Bool) -> (Tensor, AttentionCache?) {
-        let corePrecision = Attention.corePrecision(precision)
         let (batch, tokens, width) = (x.shape[0], x.shape[1], heads * headWidth)
-        let groups = batch * heads
         let projected = qkv.forward(x, precision: precision)
-        var split = Tensor(uninitialized: [3, batch, heads, tokens, headWidth])
-        splitHeads(projected, into: &split, batch: batch, tokens: tokens, width: width,
-                   scale: 1 / Float(headWidth).squareRoot())
-        var scores = Tensor(uninitialized: [groups, tokens, tokens])
-        var output = Tensor(uninitialized: [groups, tokens, headWidth])
-        let block = groups * tokens * headWidth
-        split.data.withUnsafeBufferPointer { qkvHeads in
-            let q = qkvHeads.baseAddress!, k = q + block, v = q + 2 * block
+        var scores = Tensor(uninitialized: [batch, heads, tokens, tokens])
+        var merged = Tensor(uninitialized: [batch, tokens, width])
+        let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
+        projected.data.withUnsafeBufferPointer { qkvValues in
+            let q = qkvValues.baseAddress!, k = q + width, v = q + 2 * width
             scores.data.withUnsafeMutableBufferPointer { s in
-                MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: tokens, k: headWidth, transposeB: true),
-                                a: q, b: k, c: s.baseAddress!, precision: corePrecision)
-                softmaxRows(s.baseAddress!, rows: groups * tokens, columns: tokens)
-                output.data.withUnsafeMutableBufferPointer { o in
-                    MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens),
-                                    a: s.baseAddress!, b: v, c: o.baseAddress!, precision: corePrecision)
+                MatMul.multiply(layout.product(m: tokens, n: tokens, k: headWidth, a: layout.fused,
+                                               b: layout.fusedTransposed, c: layout.square),
+                                a: q, b: k, c: s.baseAddress!)
+                softmaxRows(s.baseAddress!, rows: batch * heads * tokens, columns: tokens,
+                            scale: 1 / Float(headWidth).squareRoot())
+                merged.data.withUnsafeMutableBufferPointer { o in
+                    MatMul.multiply(layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
+                                                   b: layout.fused, c: layout.merged),
+                                    a: s.baseAddress!, b: v, c: o.baseAddress!)
                 }
             }
         }
-        let merged = mergeHeads(output, batch: batch, tokens: tokens, width: width)
         let y = proj.forward(merged, precision: precision)
-        let cache = keepCache ? AttentionCache(input: x, heads: split, probabilities: scores, merged: merged) : nil
+        let cache = keepCache ? AttentionCache(input: x, projected: projected, probabilities: scores, merged: merged) : nil
         return (y, cache)
     }
 
     public func backward(_ dy: Tensor, cache: AttentionCache, precision: Precision) -> Tensor {
-        let corePrecision = Attention.corePrecision(precision)
         let (batch, tokens, width) = (dy.shape[0], dy.shape[1], heads * headWidth)
-        let groups = batch * heads
+        let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
         let dMerged = proj.backward(dy, input: cache.merged, precision: precision)!
-        let dOutput = splitMerged(dMerged, batch: batch, tokens: tokens, width: width)
-        var dScores = Tensor(uninitialized: [groups, tokens, tokens])
-        var dSplit = Tensor(uninitialized: [3, batch, heads, tokens, headWidth])
-        let block = groups * tokens * headWidth
-        cache.heads.data.withUnsafeBufferPointer { qkvHeads in
-            let q = qkvHeads.baseAddress!, k = q + block, v = q + 2 * block
+        var dScores = Tensor(uninitialized: [batch, heads, tokens, tokens])
+        // Every element is written: dq, dk and dv each fill their E columns of every row.
+        var dProjected = Tensor(uninitialized: [batch, tokens, 3 * width])
+        cache.projected.data.withUnsafeBufferPointer { qkvValues in
+            let q = qkvValues.baseAddress!, k = q + width, v = q + 2 * width
             cache.probabilities.data.withUnsafeBufferPointer { p in
-                dOutput.data.withUnsafeBufferPointer { dO in
+                dMerged.data.withUnsafeBufferPointer { dO in
                     dScores.data.withUnsafeMutableBufferPointer { dS in
-                        dSplit.data.withUnsafeMutableBufferPointer { dHeads in
-                            let dq = dHeads.baseAddress!, dk = dq + block, dv = dq + 2 * block
-                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: tokens, k: headWidth, transposeB: true),
-                                            a: dO.baseAddress!, b: v, c: dS.baseAddress!, precision: corePrecision)
-                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens, transposeA: true),
-                                            a: p.baseAddress!, b: dO.baseAddress!, c: dv, precision: corePrecision)
+                        dProjected.data.withUnsafeMutableBufferPointer { dQKV in
+                            let dq = dQKV.baseAddress!, dk = dq + width, dv = dq + 2 * width
+                            MatMul.multiply(layout.product(m: tokens, n: tokens, k: headWidth, a: layout.merged,
+                                                           b: layout.fusedTransposed, c: layout.square),
+                                            a: dO.baseAddress!, b: v, c: dS.baseAddress!)
+                            MatMul.multiply(layout.product(m: tokens, n: headWidth, k: tokens, a: layout.squareTransposed,
+                                                           b: layout.merged, c: layout.fused),
+                                            a: p.baseAddress!, b: dO.baseAddress!, c: dv)
                             softmaxRowsBackward(probabilities: p.baseAddress!, gradient: dS.baseAddress!,
-                                                rows: groups * tokens, columns: tokens)
-                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens),
-                                            a: dS.baseAddress!, b: k, c: dq, precision: corePrecision)
-                            MatMul.multiply(MatMulShape(batch: groups, m: tokens, n: headWidth, k: tokens, transposeA: true),
-                                            a: dS.baseAddress!, b: q, c: dk, precision: corePrecision)
+                                                rows: batch * heads * tokens, columns: tokens,
+                                                scale: 1 / Float(headWidth).squareRoot())
+                            MatMul.multiply(layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
+                                                           b: layout.fused, c: layout.fused),
+                                            a: dS.baseAddress!, b: k, c: dq)
+                            MatMul.multiply(layout.product(m: tokens, n: headWidth, k: tokens, a: layout.squareTransposed,
+                                                           b: layout.fused, c: layout.fused),
+                                            a: dS.baseAddress!, b: q, c: dk)
                         }
                     }
                 }
             }
         }
-        var dProjected = Tensor(uninitialized: [batch, tokens, 3 * width])
-        // dq above is the gradient of the scaled q; the chain rule brings the scale once more.
-        joinHeads(dSplit, into: &dProjected, batch: batch, tokens: tokens, width: width,
-                  queryScale: 1 / Float(headWidth).squareRoot())
         return qkv.backward(dProjected, input: cache.input, precision: precision)!
     }
 
-    /// The products inside attention (QK^T, PV and their gradients) are 6% of the FLOPs but
-    /// touch the [B*H, N, N] probabilities four times; rounding those to bf16 costs as much
-    /// as the bf16 product saves (measured: 141 vs 144 images/s), so they stay in f32.
-    static func corePrecision(_ precision: Precision) -> Precision { .f32 }
+    /// Element strides of attention's operands, each seen as [B, H, rows, columns].
+    private struct Layout {
+        let batch: Int, tokens: Int, heads: Int, headWidth: Int
+        var width: Int { heads * headWidth }
+        /// q, k or v inside the fused [B, N, 3E] projection (and their gradients in dqkv): [N, Dh].
+        var fused: StridedOperand { StridedOperand([tokens * 3 * width, headWidth, 3 * width, 1]) }
+        /// k or v transposed, read in place: [Dh, N].
+        var fusedTransposed: StridedOperand { StridedOperand([tokens * 3 * width, headWidth, 1, 3 * width]) }
+        /// O or dO in the token-major [B, N, E] layout: [N, Dh].
+        var merged: StridedOperand { StridedOperand([tokens * width, headWidth, width, 1]) }
+        /// S, P or dS, dense [B, H, N, N].
+        var square: StridedOperand { StridedOperand([heads * tokens * tokens, tokens * tokens, tokens, 1]) }
+        var squareTransposed: StridedOperand { StridedOperand([heads * tokens * tokens, tokens * tokens, 1, tokens]) }
 
-    /// [B, N, 3E] -> [3, B, H, N, Dh], scaling q.
-    private func splitHeads(_ projected: Tensor, into split: inout Tensor,
-                            batch: Int, tokens: Int, width: Int, scale: Float) {
-        transposeHeads(projected.data, &split.data, batch: batch, tokens: tokens, width: width,
-                       queryScale: scale, toHeads: true)
-    }
-
-    /// [3, B, H, N, Dh] gradients -> [B, N, 3E], applying the q scale.
-    private func joinHeads(_ split: Tensor, into projected: inout Tensor,
-                           batch: Int, tokens: Int, width: Int, queryScale: Float) {
-        transposeHeads(split.data, &projected.data, batch: batch, tokens: tokens, width: width,
-                       queryScale: queryScale, toHeads: false)
-    }
-
-    /// Moves q, k and v between the token-major [B, N, 3E] layout and the head-major
-    /// [3, B, H, N, Dh] one, in either direction, multiplying q by `queryScale`.
-    private func transposeHeads(_ source: [Float], _ target: inout [Float], batch: Int, tokens: Int, width: Int,
-                                queryScale: Float, toHeads: Bool) {
-        let block = batch * heads * tokens * headWidth
-        source.withUnsafeBufferPointer { from in
-            target.withUnsafeMutableBufferPointer { to in
-                parallelRanges(batch * tokens, minimumPerWorker: 64) { range in
-                    for row in range {
-                        let b = row / tokens, n = row % tokens
-                        for part in 0..<3 {
-                            let factor: Float = part == 0 ? queryScale : 1
-                            for h in 0..<heads {
-                                let tokenMajor = row * 3 * width + part * width + h * headWidth
-                                let headMajor = part * block + ((b * heads + h) * tokens + n) * headWidth
-                                let (s, t) = toHeads ? (tokenMajor, headMajor) : (headMajor, tokenMajor)
-                                for d in 0..<headWidth { to[t + d] = from[s + d] * factor }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// [B*H, N, Dh] -> [B, N, D].
-    private func mergeHeads(_ output: Tensor, batch: Int, tokens: Int, width: Int) -> Tensor {
-        var merged = Tensor(uninitialized: [batch, tokens, width])
-        permuteHeads(output.data, &merged.data, batch: batch, tokens: tokens, width: width, toMerged: true)
-        return merged
-    }
-
-    /// [B, N, D] -> [B*H, N, Dh].
-    private func splitMerged(_ merged: Tensor, batch: Int, tokens: Int, width: Int) -> Tensor {
-        var output = Tensor(uninitialized: [batch * heads, tokens, width / heads])
-        permuteHeads(merged.data, &output.data, batch: batch, tokens: tokens, width: width, toMerged: false)
-        return output
-    }
-
-    private func permuteHeads(_ source: [Float], _ target: inout [Float],
-                              batch: Int, tokens: Int, width: Int, toMerged: Bool) {
-        source.withUnsafeBufferPointer { from in
-            target.withUnsafeMutableBufferPointer { to in
-                parallelRanges(batch * tokens, minimumPerWorker: 64) { range in
-                    for row in range {
-                        let b = row / tokens, n = row % tokens
-                        for h in 0..<heads {
-                            let mergedOffset = row * width + h * headWidth
-                            let headOffset = ((b * heads + h) * tokens + n) * headWidth
-                            let (s, t) = toMerged ? (headOffset, mergedOffset) : (mergedOffset, headOffset)
-                            for d in 0..<headWidth { to[t + d] = from[s + d] }
-                        }
-                    }
-                }
-            }
+        func product(m: Int, n: Int, k: Int, a: StridedOperand, b: StridedOperand, c: StridedOperand) -> StridedMatMulShape {
+            StridedMatMulShape(batch: [batch, heads], m: m, n: n, k: k, a: a, b: b, c: c)
         }
     }
 }

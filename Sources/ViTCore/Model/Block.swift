@@ -8,7 +8,7 @@ public struct BlockCache {
     var attention: AttentionCache
     var norm2: LayerNormCache
     var normed2: Tensor      // fc1 input
-    var hidden: Tensor       // fc1 output, GELU input
+    var geluSlope: Tensor    // GELU's derivative at the fc1 output
     var activated: Tensor    // GELU output (after dropout), fc2 input
     var dropMasks: [[Float]]  // attention out, hidden, mlp out; empty without dropout
 }
@@ -37,14 +37,14 @@ public struct Block {
         let x1 = add(x, attended)
         let (normed2, norm2Cache) = norm2.forward(x1, keepCache: keepCache)
         let hidden = fc1.forward(normed2, precision: precision)
-        var activated = GELU.forward(hidden)
+        var (activated, geluSlope) = keepCache ? GELU.forwardWithDerivative(hidden) : (GELU.forward(hidden), Tensor(zeros: [0]))
         drop(&activated)
         var out = fc2.forward(activated, precision: precision)
         drop(&out)
         let y = add(x1, out)
         guard keepCache else { return (y, nil) }
         return (y, BlockCache(norm1: norm1Cache!, attention: attentionCache!, norm2: norm2Cache!,
-                              normed2: normed2, hidden: hidden, activated: activated, dropMasks: masks))
+                              normed2: normed2, geluSlope: geluSlope, activated: activated, dropMasks: masks))
     }
 
     public func backward(_ dy: Tensor, cache: BlockCache, precision: Precision) -> Tensor {
@@ -57,7 +57,7 @@ public struct Block {
         undrop(&dOut)
         var dActivated = fc2.backward(dOut, input: cache.activated, precision: precision)!
         undrop(&dActivated)
-        let dHidden = GELU.backward(dActivated, input: cache.hidden)
+        let dHidden = GELU.backward(dActivated, derivative: cache.geluSlope)
         let dNormed2 = fc1.backward(dHidden, input: cache.normed2, precision: precision)!
         let dx1 = add(dy, norm2.backward(dNormed2, cache: cache.norm2))
         var dAttended = dx1

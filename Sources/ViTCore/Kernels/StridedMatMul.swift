@@ -1,0 +1,87 @@
+import CDNNL
+
+// Products over a batch of matrices whose elements sit at arbitrary strides, so that
+// attention can read q, k, v straight out of the fused [B, N, 3E] projection and write its
+// gradients straight back, without copying heads into a separate layout.
+//   dims: batch dims (e.g. [B, H]) + [m, k] for A, [k, n] for B, [m, n] for C
+//   strides: one per dim of each operand, in elements; f32 only (attention's products are f32).
+
+public struct StridedOperand: Hashable {
+    public var strides: [Int]
+    public init(_ strides: [Int]) { self.strides = strides }
+}
+
+public struct StridedMatMulShape: Hashable {
+    public var batch: [Int], m: Int, n: Int, k: Int
+    public var a: StridedOperand, b: StridedOperand, c: StridedOperand
+
+    public init(batch: [Int], m: Int, n: Int, k: Int, a: StridedOperand, b: StridedOperand, c: StridedOperand) {
+        self.batch = batch; self.m = m; self.n = n; self.k = k
+        self.a = a; self.b = b; self.c = c
+    }
+}
+
+extension MatMul {
+    public static func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                c: UnsafeMutablePointer<Float>) {
+        DNNLContext.shared.multiply(shape, a: a, b: b, c: c)
+    }
+
+    /// The oneDNN implementation that runs `shape` ("ref" would mean no fast kernel exists for it).
+    public static func implementation(of shape: StridedMatMulShape) -> String {
+        DNNLContext.shared.compiled(shape).implementation
+    }
+
+    /// Naive twin of the strided product, for tests.
+    public static func reference(_ shape: StridedMatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                 c: UnsafeMutablePointer<Float>) {
+        let batchCount = shape.batch.reduce(1, *)
+        for item in 0..<batchCount {
+            var rest = item, offsetA = 0, offsetB = 0, offsetC = 0
+            for d in stride(from: shape.batch.count - 1, through: 0, by: -1) {
+                let index = rest % shape.batch[d]
+                rest /= shape.batch[d]
+                offsetA += index * shape.a.strides[d]
+                offsetB += index * shape.b.strides[d]
+                offsetC += index * shape.c.strides[d]
+            }
+            let nb = shape.batch.count
+            for i in 0..<shape.m {
+                for j in 0..<shape.n {
+                    var sum = 0.0
+                    for p in 0..<shape.k {
+                        sum += Double(a[offsetA + i * shape.a.strides[nb] + p * shape.a.strides[nb + 1]])
+                            * Double(b[offsetB + p * shape.b.strides[nb] + j * shape.b.strides[nb + 1]])
+                    }
+                    c[offsetC + i * shape.c.strides[nb] + j * shape.c.strides[nb + 1]] = Float(sum)
+                }
+            }
+        }
+    }
+}
+
+extension DNNLContext {
+    func compiled(_ shape: StridedMatMulShape) -> CompiledMatMul {
+        if let known = stridedPrimitives[shape] { return known }
+        let made = CompiledMatMul(engine: engineHandle, strided: shape)
+        stridedPrimitives[shape] = made
+        return made
+    }
+
+    func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                  c: UnsafeMutablePointer<Float>) {
+        compiled(shape).run(stream: streamHandle, a: UnsafeMutableRawPointer(mutating: a),
+                            b: UnsafeMutableRawPointer(mutating: b), c: c, bias: nil)
+    }
+}
+
+extension CompiledMatMul {
+    convenience init(engine: dnnl_engine_t, strided shape: StridedMatMulShape) {
+        let dimsA = (shape.batch + [shape.m, shape.k]).map(Int64.init)
+        let dimsB = (shape.batch + [shape.k, shape.n]).map(Int64.init)
+        let dimsC = (shape.batch + [shape.m, shape.n]).map(Int64.init)
+        self.init(engine: engine, dims: (dimsA, dimsB, dimsC),
+                  strides: (shape.a.strides.map(Int64.init), shape.b.strides.map(Int64.init), shape.c.strides.map(Int64.init)),
+                  inputType: dnnl_f32, hasBias: false, accumulate: false)
+    }
+}
