@@ -4,16 +4,7 @@
 
 public enum GELU {
     public static func forward(_ x: Tensor) -> Tensor {
-        var y = Tensor(uninitialized: x.shape)
-        x.data.withUnsafeBufferPointer { input in
-            y.data.withUnsafeMutableBufferPointer { output in
-                let (source, target) = (input.baseAddress!, output.baseAddress!)
-                parallelRanges(x.count) { range in
-                    geluForwardKernel(source + range.lowerBound, target + range.lowerBound, range.count)
-                }
-            }
-        }
-        return y
+        elementwise(x, geluForwardKernel)
     }
 
     /// y and dy/dx = Phi(x) + x * phi(x), for training: `backward(_:derivative:)` then costs one multiply.
@@ -34,34 +25,10 @@ public enum GELU {
     }
 
     public static func backward(_ dy: Tensor, derivative: Tensor) -> Tensor {
-        var dx = Tensor(uninitialized: dy.shape)
-        dy.data.withUnsafeBufferPointer { gradOut in
-            derivative.data.withUnsafeBufferPointer { slope in
-                dx.data.withUnsafeMutableBufferPointer { gradIn in
-                    let (d, s, target) = (gradOut.baseAddress!, slope.baseAddress!, gradIn.baseAddress!)
-                    parallelRanges(dy.count) { range in
-                        let i = range.lowerBound
-                        productKernel(d + i, s + i, target + i, range.count)
-                    }
-                }
-            }
-        }
-        return dx
+        elementwise(dy, derivative, productKernel)
     }
 
     public static func backward(_ dy: Tensor, input x: Tensor) -> Tensor {
-        var dx = Tensor(uninitialized: x.shape)
-        x.data.withUnsafeBufferPointer { input in
-            dy.data.withUnsafeBufferPointer { gradOut in
-                dx.data.withUnsafeMutableBufferPointer { gradIn in
-                    let (source, d, target) = (input.baseAddress!, gradOut.baseAddress!, gradIn.baseAddress!)
-                    parallelRanges(x.count) { range in
-                        let i = range.lowerBound
-                        geluBackwardKernel(source + i, d + i, target + i, range.count)
-                    }
-                }
-            }
-        }
-        return dx
+        elementwise(x, dy, geluBackwardKernel)
     }
 }

@@ -4,32 +4,11 @@
 
 public enum Tanh {
     public static func forward(_ x: Tensor) -> Tensor {
-        var y = Tensor(uninitialized: x.shape)
-        x.data.withUnsafeBufferPointer { input in
-            y.data.withUnsafeMutableBufferPointer { output in
-                let (source, target) = (input.baseAddress!, output.baseAddress!)
-                parallelRanges(x.count) { range in
-                    tanhForwardKernel(source + range.lowerBound, target + range.lowerBound, range.count)
-                }
-            }
-        }
-        return y
+        elementwise(x, tanhForwardKernel)
     }
 
     public static func backward(_ dy: Tensor, output y: Tensor) -> Tensor {
-        var dx = Tensor(uninitialized: y.shape)
-        y.data.withUnsafeBufferPointer { output in
-            dy.data.withUnsafeBufferPointer { gradOut in
-                dx.data.withUnsafeMutableBufferPointer { gradIn in
-                    let (values, d, target) = (output.baseAddress!, gradOut.baseAddress!, gradIn.baseAddress!)
-                    parallelRanges(y.count) { range in
-                        let i = range.lowerBound
-                        tanhBackwardKernel(values + i, d + i, target + i, range.count)
-                    }
-                }
-            }
-        }
-        return dx
+        elementwise(y, dy, tanhBackwardKernel)
     }
 }
 

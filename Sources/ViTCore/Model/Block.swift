@@ -69,18 +69,5 @@ public struct Block {
 
 /// Element-wise a + b (same shape), both cores.
 func add(_ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(a.shape == b.shape, "add: shapes \(a.shape) and \(b.shape) differ")
-    var sum = Tensor(uninitialized: a.shape)
-    a.data.withUnsafeBufferPointer { x in
-        b.data.withUnsafeBufferPointer { y in
-            sum.data.withUnsafeMutableBufferPointer { z in
-                let (first, second, target) = (x.baseAddress!, y.baseAddress!, z.baseAddress!)
-                parallelRanges(a.count, minimumPerWorker: 1 << 15) { range in
-                    let i = range.lowerBound
-                    addKernel(first + i, second + i, target + i, range.count)
-                }
-            }
-        }
-    }
-    return sum
+    elementwise(a, b, addKernel)
 }
