@@ -28,7 +28,7 @@ public struct SVGPlot {
     public var yLabel: String
     public var logX = false
     public var series: [Series] = []
-    public var width = 760.0, height = 500.0
+    public var width = 820.0, height = 500.0
 
     public init(title: String, xLabel: String, yLabel: String, logX: Bool = false) {
         self.title = title
@@ -40,7 +40,7 @@ public struct SVGPlot {
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
                                  "#17becf", "#7f7f7f", "#bcbd22"]
 
-    private let margin = (left: 78.0, right: 200.0, top: 44.0, bottom: 58.0)
+    private let margin = (left: 78.0, right: 250.0, top: 44.0, bottom: 58.0)
 
     public func render() -> String {
         let all = series.flatMap(\.points)
