@@ -14,18 +14,19 @@ public final class Pretrainer {
 
     private let step: Step
     private let schedule: LearningRateSchedule
+    private let plan: EpochPlan
 
     public init(config: PretrainingConfig, images: LabeledImages, normalization: ChannelNormalization,
                 step: @escaping Step) {
         self.config = config
         self.step = step
-        loader = BatchLoader(images: images, batchSize: min(config.batchSize, images.count),
-                             augmentation: config.augmentation, normalization: normalization,
-                             shuffle: true, dropLast: true, seed: config.seed)
-        let perEpoch = loader.batchesPerEpoch
-        schedule = LearningRateSchedule(peak: config.learningRate, minimum: config.minimumLearningRate,
-                                        warmupSteps: config.warmupEpochs * perEpoch,
-                                        totalSteps: config.epochs * perEpoch)
+        let plan = EpochPlan(images: images, batchSize: config.batchSize, augmentation: config.augmentation,
+                             normalization: normalization, seed: config.seed, learningRate: config.learningRate,
+                             minimumLearningRate: config.minimumLearningRate, warmupEpochs: config.warmupEpochs,
+                             epochs: config.epochs)
+        self.plan = plan
+        loader = plan.loader
+        schedule = plan.schedule
     }
 
     /// Trains every epoch; `afterEpoch` runs after each (to save a checkpoint).
@@ -44,7 +45,7 @@ public final class Pretrainer {
                 let globalStep = epoch * perEpoch + index
                 loader.makeBatch(indices: batch, epoch: epoch, into: &pixels, labels: &labels)
                 rate = schedule.rate(atStep: globalStep)
-                let loss = step(pixels, rate, config.seed &* 0x9E37_79B9 &+ UInt64(globalStep))
+                let loss = step(pixels, rate, plan.dropoutSeed(step: globalStep))
                 lossSum += Double(loss) * Double(batch.count)
                 seen += batch.count
                 if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {

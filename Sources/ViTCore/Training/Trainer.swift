@@ -40,6 +40,7 @@ public final class Trainer {
 
     private let step: StepFunction
     private let schedule: LearningRateSchedule
+    private let plan: EpochPlan
 
     public init(model: VisionTransformer, config: TrainingConfig, training: LabeledImages,
                 test: LabeledImages, logs: [EpochLog] = [], step: @escaping StepFunction) {
@@ -48,14 +49,14 @@ public final class Trainer {
         self.testImages = test
         self.logs = logs
         self.step = step
-        let normalization = ChannelNormalization(mean: model.config.mean, std: model.config.std)
-        loader = BatchLoader(images: training, batchSize: min(config.batchSize, training.count),
-                             augmentation: config.augmentation, normalization: normalization,
-                             shuffle: true, dropLast: true, seed: config.seed)
-        let perEpoch = loader.batchesPerEpoch
-        schedule = LearningRateSchedule(peak: config.learningRate, minimum: config.minimumLearningRate,
-                                        warmupSteps: config.warmupEpochs * perEpoch,
-                                        totalSteps: config.epochs * perEpoch)
+        let plan = EpochPlan(images: training, batchSize: config.batchSize, augmentation: config.augmentation,
+                             normalization: ChannelNormalization(mean: model.config.mean, std: model.config.std),
+                             seed: config.seed, learningRate: config.learningRate,
+                             minimumLearningRate: config.minimumLearningRate, warmupEpochs: config.warmupEpochs,
+                             epochs: config.epochs)
+        self.plan = plan
+        loader = plan.loader
+        schedule = plan.schedule
     }
 
     /// Trains the epochs not yet in `logs`, up to `stopAfter` of them if given (the schedule
@@ -75,7 +76,7 @@ public final class Trainer {
                 let globalStep = epoch * perEpoch + index
                 loader.makeBatch(indices: batch, epoch: epoch, into: &pixels, labels: &labels)
                 rate = schedule.rate(atStep: globalStep)
-                let result = step(pixels, labels, rate, config.seed &* 0x9E37_79B9 &+ UInt64(globalStep))
+                let result = step(pixels, labels, rate, plan.dropoutSeed(step: globalStep))
                 lossSum += Double(result.loss) * Double(batch.count)
                 if let auxiliary = result.auxiliaryLoss {
                     auxiliarySum = (auxiliarySum ?? 0) + Double(auxiliary) * Double(batch.count)

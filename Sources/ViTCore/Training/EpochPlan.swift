@@ -1,0 +1,21 @@
+/// What a training loop draws from its seed: shuffled, augmented, drop-last batches, and the
+/// learning rate (linear warm-up, then cosine over every step). Trainer and Pretrainer share it,
+/// so a supervised and a self-supervised run of the same settings see the same batches.
+struct EpochPlan {
+    let loader: BatchLoader
+    let schedule: LearningRateSchedule
+    let seed: UInt64
+
+    init(images: LabeledImages, batchSize: Int, augmentation: Augmentation, normalization: ChannelNormalization,
+         seed: UInt64, learningRate: Float, minimumLearningRate: Float, warmupEpochs: Int, epochs: Int) {
+        loader = BatchLoader(images: images, batchSize: min(batchSize, images.count), augmentation: augmentation,
+                             normalization: normalization, shuffle: true, dropLast: true, seed: seed)
+        let perEpoch = loader.batchesPerEpoch
+        schedule = LearningRateSchedule(peak: learningRate, minimum: minimumLearningRate,
+                                        warmupSteps: warmupEpochs * perEpoch, totalSteps: epochs * perEpoch)
+        self.seed = seed
+    }
+
+    /// The dropout seed of a step: a function of (seed, step) alone, so a resumed run repeats it.
+    func dropoutSeed(step: Int) -> UInt64 { seed &* 0x9E37_79B9 &+ UInt64(step) }
+}
