@@ -1,0 +1,49 @@
+import XCTest
+@testable import ViTCommands
+import ViTStore
+
+final class StudyReportTests: XCTestCase {
+    /// A trained model and its pruned and int8 children, as a study would compare them.
+    private func makeFamily() throws -> (trained: String, pruned: String, int8: String) {
+        let data = try makeMiniatureCIFAR()
+        let trained = temporaryPath("study-trained.h5"), pruned = temporaryPath("study-pruned.h5")
+        let int8 = temporaryPath("study-int8.h5")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", trained, "--epochs", "1", "--batch-size", "32"]).run()
+        try PruneCommand.parse([trained, "--sparsity", "0.5", "--data", data, "--out", pruned]).run()
+        try QuantizeCommand.parse([trained, "--data", data, "--calibration-images", "32", "--mode", "dynamic", "--out", int8]).run()
+        return (trained, pruned, int8)
+    }
+
+    func testTableHasOneRowPerCheckpointWithHowEachWasMade() throws {
+        let family = try makeFamily()
+        let folder = temporaryPath("study"), out = folder + "/report.md"
+        var command = try ReportCommand.parseAsRoot(["table", family.trained, family.pruned, family.int8, "--title", "A study",
+                                                     "--out", out, "--plot", "study.svg", "--x", "nonzero"])
+        try command.run()
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let rows = text.split(separator: "\n").filter { $0.hasPrefix("| vitc-") }
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertTrue(rows[1].contains("50% of weights, layer oneshot, no fine-tuning"), String(rows[1]))
+        XCTAssertTrue(rows[2].contains("int8, dynamic activations"), String(rows[2]))
+        XCTAssertTrue(rows[0].contains("patch 8, width 16"), String(rows[0]))
+        XCTAssertFalse(text.contains("images/s"), "no timing unless asked")
+        let svg = try String(contentsOfFile: folder + "/study.svg", encoding: .utf8)
+        XCTAssertEqual(svg.components(separatedBy: "study-").count - 1, 3, "each point is labelled with its file")
+    }
+
+    func testTimingAddsSpeedColumnsWithRanges() throws {
+        let family = try makeFamily()
+        let out = temporaryPath("timed.md")
+        var command = try ReportCommand.parseAsRoot(["table", family.trained, family.int8, "--title", "Speed", "--out", out,
+                                                     "--speed-seconds", "0.05", "--repeats", "2"])
+        try command.run()
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        XCTAssertTrue(text.contains("images/s (batch 256)"))
+        XCTAssertTrue(text.contains("(int8) |"))
+        XCTAssertTrue(text.contains(" ms ["))
+    }
+
+    func testAnUnknownAxisIsRejected() throws {
+        XCTAssertThrowsError(try ReportCommand.parseAsRoot(["table", "a.h5", "--title", "t", "--out", "o.md", "--x", "depthh"]))
+    }
+}
