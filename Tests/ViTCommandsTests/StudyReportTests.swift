@@ -43,6 +43,17 @@ final class StudyReportTests: XCTestCase {
         XCTAssertTrue(text.contains(" ms ["))
     }
 
+    func testPerClassPlotDrawsOneLinePerCheckpoint() throws {
+        let family = try makeFamily()
+        let rows = try [family.trained, family.pruned].map { StudyRow(run: try RunSummary(path: $0)) }
+        let plot = studyPlot(title: "Remedies", rows: rows, axis: .classImages)
+        XCTAssertEqual(plot.series.count, 2)
+        XCTAssertEqual(plot.series[0].points.count, 10)
+        XCTAssertTrue(plot.series.allSatisfy(\.line))
+        let expected = zip(rows[0].run.classCounts, rows[0].run.perClass).map { "\(Double($0)) \(100 * $1)" }.sorted()
+        XCTAssertEqual(plot.series[0].points.map { "\($0.x) \($0.y)" }.sorted(), expected)
+    }
+
     func testAnUnknownAxisIsRejected() throws {
         XCTAssertThrowsError(try ReportCommand.parseAsRoot(["table", "a.h5", "--title", "t", "--out", "o.md", "--x", "depthh"]))
     }

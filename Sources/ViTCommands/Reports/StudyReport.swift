@@ -49,9 +49,10 @@ public struct StudyRow {
     }
 }
 
-/// What a study's plot puts on its x axis.
+/// What a study's plot puts on its x axis. `classImages` draws one line per checkpoint instead:
+/// each class's test accuracy against its number of training images.
 public enum StudyAxis: String, CaseIterable {
-    case params, nonzero, patchSize = "patch-size", dim, heads, sparsity
+    case params, nonzero, patchSize = "patch-size", dim, heads, sparsity, classImages = "class-images"
 
     var label: String {
         switch self {
@@ -61,6 +62,7 @@ public enum StudyAxis: String, CaseIterable {
         case .dim: return "token width"
         case .heads: return "attention heads"
         case .sparsity: return "sparsity (%)"
+        case .classImages: return "training images of the class (log scale)"
         }
     }
 
@@ -74,6 +76,7 @@ public enum StudyAxis: String, CaseIterable {
         case .sparsity:
             guard let total = row.run.parameters, let nonzero = row.run.nonzeroParameters, total > 0 else { return nil }
             return 100 * (1 - Double(nonzero) / Double(total))
+        case .classImages: return nil
         }
     }
 }
@@ -115,6 +118,7 @@ public func studyMarkdown(title: String, rows: [StudyRow], plotFile: String?, no
 
 /// Accuracy against the chosen axis, one series per stage, each point labelled with its file name.
 public func studyPlot(title: String, rows: [StudyRow], axis: StudyAxis) -> SVGPlot {
+    if axis == .classImages { return perClassPlot(title: title, rows: rows) }
     let logX = axis == .params || axis == .nonzero || axis == .dim
     var plot = SVGPlot(title: title, xLabel: axis.label + (axis == .dim ? " (log scale)" : ""),
                        yLabel: "test accuracy (%)", logX: logX)
@@ -131,6 +135,19 @@ public func studyPlot(title: String, rows: [StudyRow], axis: StudyAxis) -> SVGPl
                                     marker: SVGPlot.Marker.allCases[i % 5], line: !logX && mine.count > 1)
         series.labels = mine.map(\.label)
         plot.series.append(series)
+    }
+    return plot
+}
+
+/// Per-class test accuracy against the class's training images, one line per checkpoint: where
+/// an imbalance remedy moves accuracy from the head classes to the tail.
+private func perClassPlot(title: String, rows: [StudyRow]) -> SVGPlot {
+    var plot = SVGPlot(title: title, xLabel: StudyAxis.classImages.label, yLabel: "test accuracy of the class (%)", logX: true)
+    for (i, row) in rows.enumerated() where row.run.perClass.count == row.run.classCounts.count {
+        let points = zip(row.run.classCounts, row.run.perClass).map { (x: Double($0), y: 100 * $1) }.sorted { $0.x < $1.x }
+        plot.series.append(SVGPlot.Series(name: (row.run.name as NSString).deletingPathExtension, points: points,
+                                          color: SVGPlot.palette[i % SVGPlot.palette.count],
+                                          marker: SVGPlot.Marker.allCases[i % 5], line: true))
     }
     return plot
 }
