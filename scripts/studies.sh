@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The course report's studies as reproducible commands (sections 2.2 and 2.3).
+# The studies behind reports/: each stage's comparisons and the course report's studies (2.2, 2.3).
 #
+#   scripts/studies.sh distill     students distilled softly and hardly from models/teacher.h5 (the
+#                                  baseline without distillation is the remedies' balanced softmax run)
+#   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning, and by neurons
+#   scripts/studies.sh quantize    int8 static and dynamic of the teacher, the student, a pruned student
 #   scripts/studies.sh remedies    imbalance remedies on R = 100: CE, weighted CE, OHEM, balanced
 #                                  softmax, self-supervised pre-training (student preset, 30 epochs)
 #   scripts/studies.sh ablations   patch size, width and heads, one at a time from the student preset
 #                                  (reduced budget: ABLATION_EPOCHS epochs, default 10)
-#   scripts/studies.sh report      reports/remedies.md and reports/ablation-*.md with their plots
+#   scripts/studies.sh report      reports/{distill,prune,quantize,remedies,ablation-*}.md and plots,
+#                                  from the files that exist (quantize times inference: run it alone)
 #
 # A run whose output exists is kept, so an interrupted study resumes where it stopped. Run two
 # studies side by side on a 2-core machine with VITC_THREADS=1 each. Needs a release build
@@ -26,6 +31,35 @@ run() {
   echo "== $*"
   "$@" > "${out%.h5}.log" 2>&1 || { echo "failed: see ${out%.h5}.log" >&2; return 1; }
   tail -n 1 "${out%.h5}.log"
+}
+
+distill() {
+  for kind in soft hard; do
+    run "$DIR/student-$kind.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill "$kind" --preset student \
+      --loss balanced-softmax --epochs 30 "${LONG_TAIL[@]}" --out "$DIR/student-$kind.h5"
+  done
+}
+
+# The pipeline writes the fine-tuned sweep (models/student-pruned-s*.h5) and half the heads removed
+# (models/student-heads50.h5); these are the comparisons around them.
+prune() {
+  run "$DIR/student-oneshot-s90.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0.3,0.5,0.7,0.8,0.9 \
+    --out "$DIR/student-oneshot.h5"
+  run "$DIR/student-neurons50.h5" "$BIN/vit-prune" models/student.h5 --structure neurons --sparsity 0.5 \
+    --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
+    --out "$DIR/student-neurons50.h5"
+}
+
+# The pipeline writes the static int8 student and pruned student (models/*-int8.h5); these add the
+# teacher and dynamic activation scales.
+quantize() {
+  run "$DIR/teacher-int8.h5" "$BIN/vit-quantize" models/teacher.h5 --mode static --imbalance-ratio 100 \
+    --seed 0 --out "$DIR/teacher-int8.h5"
+  for source in models/teacher.h5 models/student.h5 models/student-pruned-s50.h5; do
+    local name; name=$(basename "$source" .h5)
+    run "$DIR/$name-int8-dynamic.h5" "$BIN/vit-quantize" "$source" --mode dynamic --imbalance-ratio 100 \
+      --seed 0 --out "$DIR/$name-int8-dynamic.h5"
+  done
 }
 
 remedies() {
@@ -67,6 +101,18 @@ ablations() {
 existing() { for f in "$@"; do [[ -e $f ]] && echo "$f"; done; return 0; }
 
 report() {
+  mapfile -t files < <(existing models/teacher.h5 "$DIR"/student-{balanced-softmax,soft,hard}.h5)
+  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (student, 30 epochs, balanced softmax)" \
+    --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
+  mapfile -t files < <(existing models/student.h5 "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
+    models/student-pruned-s{30,50,70,80,90}.h5 models/student-heads50.h5 "$DIR/student-neurons50.h5")
+  "$BIN/vit-report" table "${files[@]}" --title "Pruning the student" --out "$REPORTS/prune.md" \
+    --plot prune.svg --x sparsity --notes "$REPORTS/notes/prune.md"
+  mapfile -t files < <(existing models/teacher.h5 "$DIR"/teacher-int8{,-dynamic}.h5 \
+    models/student.h5 models/student-int8.h5 "$DIR"/student-int8-dynamic.h5 \
+    models/student-pruned-s50.h5 models/student-pruned-s50-int8.h5 "$DIR"/student-pruned-s50-int8-dynamic.h5)
+  "$BIN/vit-report" table "${files[@]}" --title "Int8 quantization" --out "$REPORTS/quantize.md" \
+    --speed-seconds 2 --repeats 3 --notes "$REPORTS/notes/quantize.md"
   mapfile -t files < <(existing "$DIR"/student-{ce,weighted-ce,ohem,balanced-softmax,pretrained-ce}.h5)
   "$BIN/vit-report" table "${files[@]}" --title "Imbalance remedies on R = 100 (student, 30 epochs)" \
     --out "$REPORTS/remedies.md" --plot remedies.svg --x class-images \
@@ -84,8 +130,11 @@ report() {
 }
 
 case ${1:-} in
+  distill) distill ;;
+  prune) prune ;;
+  quantize) quantize ;;
   remedies) remedies ;;
   ablations) ablations "${2:-all}" ;;
   report) report ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -21,8 +21,11 @@ public struct PipelineCommand: ParsableCommand {
     @Option(help: "Seed of every stage.") var seed: UInt64 = 0
     @Option(help: "Teacher training epochs.") var teacherEpochs: Int = 30
     @Option(help: "Student distillation epochs.") var studentEpochs: Int = 30
-    @Option(help: "Fine-tuning epochs after pruning.") var finetuneEpochs: Int = 3
-    @Option(help: "Unstructured sparsity levels.") var sparsities: String = "0.3,0.5,0.7,0.9"
+    @Option(help: "How the student learns from the teacher: soft or hard.") var distill: DistillationKind = .soft
+    @Option(help: "Fine-tuning epochs after pruning.") var finetuneEpochs: Int = 5
+    @Option(help: "Unstructured sparsity levels.") var sparsities: String = "0.3,0.5,0.7,0.8,0.9"
+    @Option(help: "README whose results table the report fills (default: README.md when it exists; none with --quick).")
+    var readme: String?
     @Flag(help: "Keep a stage's output when it already exists instead of redoing the stage.") var skipExisting = false
     @Flag(help: ArgumentHelp("Tiny architectures (tests).", visibility: .hidden)) var tiny = false
 
@@ -30,6 +33,7 @@ public struct PipelineCommand: ParsableCommand {
         if teacherEpochs < 1 || studentEpochs < 1 || finetuneEpochs < 0 {
             throw ValidationError("epochs must be positive (fine-tuning: not negative)")
         }
+        if distill == .none { throw ValidationError("--distill must be soft or hard: the pipeline's student learns from its teacher") }
     }
 
     public func run() throws {
@@ -57,9 +61,9 @@ public struct PipelineCommand: ParsableCommand {
             try TrainCommand.parse(common + longTail + teacherShape + warmup(teacherRun)
                                    + ["--epochs", "\(teacherRun)", "--no-optimizer-state", "--out", teacher]).run()
         }
-        try stage("student (soft distillation)", outputs: [student]) {
+        try stage("student (\(distill.rawValue) distillation)", outputs: [student]) {
             try DistillCommand.parse(common + longTail + studentShape + warmup(studentRun)
-                                     + ["--teacher", teacher, "--distill", "soft", "--epochs", "\(studentRun)",
+                                     + ["--teacher", teacher, "--distill", distill.rawValue, "--epochs", "\(studentRun)",
                                         "--no-optimizer-state", "--out", student]).run()
         }
         try stage("unstructured pruning \(sparsities)", outputs: sweepOutputs) {
@@ -81,8 +85,10 @@ public struct PipelineCommand: ParsableCommand {
         try stage("report", outputs: []) {
             let files = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".h5") }
                 .sorted().map { "\(models)/\($0)" }
+            let readmePath = readme ?? (quick || !FileManager.default.fileExists(atPath: "README.md") ? nil : "README.md")
             var report = try ReportCommand.parseAsRoot(["summary"] + files + ["--out-dir", reports]
-                                                       + (quick ? ["--speed-seconds", "0.5"] : []))
+                                                       + (quick ? ["--speed-seconds", "0.5"] : [])
+                                                       + (readmePath.map { ["--readme", $0] } ?? []))
             try report.run()
         }
     }
