@@ -8,7 +8,8 @@
 #   scripts/studies.sh remedies    imbalance remedies on R = 100: CE, weighted CE, OHEM, balanced
 #                                  softmax, self-supervised pre-training (student preset, 30 epochs)
 #   scripts/studies.sh ablations   patch size, width and heads, one at a time from the student preset
-#                                  (reduced budget: ABLATION_EPOCHS epochs, default 10)
+#                                  (reduced budget: ABLATION_EPOCHS epochs, default 10; widths up to
+#                                  ABLATION_MAX_DIM, default 512)
 #   scripts/studies.sh report      reports/{distill,prune,quantize,remedies,ablation-*}.md and plots,
 #                                  from the files that exist (quantize times inference: run it alone)
 #
@@ -83,10 +84,11 @@ ablation() {
     --epochs "$ABLATION_EPOCHS" --warmup-epochs 2 "${LONG_TAIL[@]}" "$@" --out "$DIR/ablation-$name.h5"
 }
 
-# The base (patch 4, width 128, 4 heads) is one run shared by the three ablations.
+# The base (patch 4, width 128, 4 heads) is one run shared by the three ablations. Each part can
+# run on its own (base first): scripts/studies.sh ablations base|patch|heads|width.
 ablations() {
   local which=${1:-all}
-  ablation base
+  if [[ $which == all || $which == base ]]; then ablation base; fi
   if [[ $which == all || $which == patch ]]; then
     for p in 8 16; do ablation "patch$p" --patch-size "$p"; done
   fi
@@ -94,8 +96,11 @@ ablations() {
     for h in 2 8 16; do ablation "heads$h" --heads "$h"; done
   fi
   if [[ $which == all || $which == width ]]; then
-    for d in 64 256 512; do ablation "dim$d" --dim "$d" --mlp-dim $((2 * d)); done
+    for d in 64 256 512; do
+      (( d <= ${ABLATION_MAX_DIM:-512} )) && ablation "dim$d" --dim "$d" --mlp-dim $((2 * d))
+    done
   fi
+  return 0
 }
 
 existing() { for f in "$@"; do [[ -e $f ]] && echo "$f"; done; return 0; }
@@ -136,5 +141,5 @@ case ${1:-} in
   remedies) remedies ;;
   ablations) ablations "${2:-all}" ;;
   report) report ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -9,7 +9,8 @@ public struct BenchCommand: ParsableCommand {
         commandName: "vit-bench",
         abstract: "Measure images/s of training steps and inference on synthetic images.",
         discussion: "Training: forward, loss, backward and AdamW at batch 128. Inference: forward only at "
-            + "batch 256 and at batch 1 (also reported as latency). Each figure is the median of --repeats "
+            + "each of --batch-sizes (batch 1 is also reported as latency; batches too small to share between threads, such as "
+            + "batch 1, run on one). Each figure is the median of --repeats "
             + "timed windows of at least --seconds each, after a warm-up; the range is printed beside it. "
             + "int8 is inference only: an int8 checkpoint runs as stored; a float model (a preset's random "
             + "weights, or a float checkpoint) is quantized first, per --quantization (static calibrates on "
@@ -24,6 +25,8 @@ public struct BenchCommand: ParsableCommand {
     var quantization: QuantizationSettings.Mode = .static
     @Option(help: "Benchmark this checkpoint's architecture and weights instead of a preset.")
     var checkpoint: String?
+    @Option(help: "Inference batch sizes, comma-separated; batch 1 is also reported as latency.")
+    var batchSizes: String = "256,1"
     @Option(help: "Seconds per timed window.") var seconds: Double = 3
     @Option(help: "Timed windows per figure.") var repeats: Int = 3
     @Flag(help: "Print one JSON object per line.") var json = false
@@ -36,6 +39,9 @@ public struct BenchCommand: ParsableCommand {
         }
         if precision == "int8" && mode == Mode.train.rawValue { throw ValidationError("int8 is inference only: use --mode infer") }
         if seconds <= 0 || repeats < 1 { throw ValidationError("--seconds must be positive and --repeats at least 1") }
+        if inferenceBatches.isEmpty || inferenceBatches.contains(where: { $0 < 1 }) {
+            throw ValidationError("--batch-sizes must be a comma-separated list of positive sizes, got '\(batchSizes)'")
+        }
     }
 
     public func run() throws {
@@ -57,20 +63,24 @@ public struct BenchCommand: ParsableCommand {
                     guard let floatPrecision = Precision(rawValue: precision) else {
                         guard mode == .infer else { continue }
                         let int8 = network.isQuantized ? network : try quantizedCopy(of: network)
-                        report(name, mode, precision, batch: 256, measureInference(int8, .f32, batch: 256))
-                        report(name, mode, precision, batch: 1, measureInference(int8, .f32, batch: 1))
+                        for batch in inferenceBatches {
+                            report(name, mode, precision, batch: batch, measureInference(int8, .f32, batch: batch))
+                        }
                         continue
                     }
                     switch mode {
                     case .train: report(name, mode, precision, batch: 128, measureTraining(float, floatPrecision))
                     case .infer:
-                        report(name, mode, precision, batch: 256, measureInference(float, floatPrecision, batch: 256))
-                        report(name, mode, precision, batch: 1, measureInference(float, floatPrecision, batch: 1))
+                        for batch in inferenceBatches {
+                            report(name, mode, precision, batch: batch, measureInference(float, floatPrecision, batch: batch))
+                        }
                     }
                 }
             }
         }
     }
+
+    private var inferenceBatches: [Int] { batchSizes.split(separator: ",").map { Int($0) ?? 0 } }
 
     /// The model with int8 linear layers, quantized per --quantization.
     private func quantizedCopy(of network: VisionTransformer) throws -> VisionTransformer {
