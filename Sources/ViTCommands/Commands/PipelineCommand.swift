@@ -75,16 +75,19 @@ public struct PipelineCommand: ParsableCommand {
                                    + common + longTail + tune).run()
         }
         let quantizeSources = [student] + (sweepOutputs.contains(half) ? [half] : [])
-        for source in quantizeSources {
-            let output = (source as NSString).deletingPathExtension + "-int8.h5"
+        let quantizedOutputs = quantizeSources.map { ($0 as NSString).deletingPathExtension + "-int8.h5" }
+        for (source, output) in zip(quantizeSources, quantizedOutputs) {
             try stage("int8 quantization of \((source as NSString).lastPathComponent)", outputs: [output]) {
                 try QuantizeCommand.parse([source, "--out", output, "--mode", "static", "--imbalance-ratio", "100",
                                            "--calibration-images", quick ? "16" : "512"] + common).run()
             }
         }
         try stage("report", outputs: []) {
-            let files = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".h5") }
-                .sorted().map { "\(models)/\($0)" }
+            // The chain's files in its order, then any other checkpoint found in the folder.
+            let chain = [teacher, student] + sweepOutputs + [heads] + quantizedOutputs
+            let others = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".h5") }
+                .sorted().map { "\(models)/\($0)" }.filter { !chain.contains($0) }
+            let files = chain.filter { FileManager.default.fileExists(atPath: $0) } + others
             let readmePath = readme ?? (quick || !FileManager.default.fileExists(atPath: "README.md") ? nil : "README.md")
             var report = try ReportCommand.parseAsRoot(["summary"] + files + ["--out-dir", reports]
                                                        + (quick ? ["--speed-seconds", "0.5"] : [])

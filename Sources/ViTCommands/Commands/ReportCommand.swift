@@ -70,6 +70,12 @@ struct SummaryReportCommand: ParsableCommand {
                   + (row.imagesPerSecond.map { String(format: ", %.0f images/s", $0) } ?? ""))
             rows.append(row)
         }
+        if checkpoints.isEmpty {
+            // The folder's files in the chain's order: teacher, student, pruned, int8, then the rest.
+            let order = ["teacher", "student", "pruned", "int8"]
+            let rank = { (row: SummaryRow) in order.firstIndex(of: row.run.stage) ?? order.count }
+            rows.sort { (rank($0), $0.run.name) < (rank($1), $1.run.name) }
+        }
         let generatedBy = shellQuoted(["vit-report", "summary"] + CommandLine.arguments.dropFirst(2))
         try summaryMarkdown(rows, generatedBy: generatedBy)
             .write(toFile: outDir + "/summary.md", atomically: true, encoding: .utf8)
