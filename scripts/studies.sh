@@ -11,7 +11,7 @@
 #                                  (reduced budget: ABLATION_EPOCHS epochs, default 10; widths up to
 #                                  ABLATION_MAX_DIM, default 512)
 #   scripts/studies.sh report      reports/{distill,prune,quantize,remedies,ablation-*}.md and plots,
-#                                  from the files that exist (quantize times inference: run it alone)
+#                                  from the files that exist (prune and quantize time inference: run it alone)
 #
 # A run whose output exists is kept, so an interrupted study resumes where it stopped. Run two
 # studies side by side on a 2-core machine with VITC_THREADS=1 each. Needs a release build
@@ -22,7 +22,8 @@ BIN=${VITC_BIN:-.build/release}
 DIR=${STUDIES_DIR:-models/studies}
 REPORTS=${REPORTS_DIR:-reports}
 ABLATION_EPOCHS=${ABLATION_EPOCHS:-10}
-LONG_TAIL=(--imbalance-ratio 100 --precision bf16 --seed 0 --no-optimizer-state)
+LONG_TAIL=(--imbalance-ratio 100 --precision bf16 --seed 0)
+NO_OPTIMIZER=(--no-optimizer-state)  # vit-train and vit-distill; vit-prune never stores one
 mkdir -p "$DIR" "$REPORTS"
 
 # run OUTPUT COMMAND...: runs the command unless OUTPUT exists; the log goes beside the output.
@@ -37,7 +38,7 @@ run() {
 distill() {
   for kind in soft hard; do
     run "$DIR/student-$kind.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill "$kind" --preset student \
-      --loss balanced-softmax --epochs 30 "${LONG_TAIL[@]}" --out "$DIR/student-$kind.h5"
+      --loss balanced-softmax --epochs 30 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" --out "$DIR/student-$kind.h5"
   done
 }
 
@@ -46,6 +47,10 @@ distill() {
 prune() {
   run "$DIR/student-oneshot-s90.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0.3,0.5,0.7,0.8,0.9 \
     --out "$DIR/student-oneshot.h5"
+  # The control: the same fine-tuning without pruning, to tell recovery from extra training.
+  run "$DIR/student-finetuned-s0.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0 \
+    --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
+    --out "$DIR/student-finetuned-s0.h5"
   run "$DIR/student-neurons50.h5" "$BIN/vit-prune" models/student.h5 --structure neurons --sparsity 0.5 \
     --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
     --out "$DIR/student-neurons50.h5"
@@ -66,22 +71,26 @@ quantize() {
 remedies() {
   for loss in ce weighted-ce ohem balanced-softmax; do
     run "$DIR/student-$loss.h5" "$BIN/vit-train" --preset student --stage student --loss "$loss" \
-      --epochs 30 "${LONG_TAIL[@]}" --out "$DIR/student-$loss.h5"
+      --epochs 30 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" --out "$DIR/student-$loss.h5"
   done
   # Pre-training on the long-tailed training images alone (no labels), then the course report's
   # fine-tuning: plain CE, the encoder at 1/100 of the learning rate.
   run "$DIR/student-pretrained.h5" "$BIN/vit-pretrain" --preset student --imbalance-ratio 100 \
     --precision bf16 --seed 0 --epochs "${PRETRAIN_EPOCHS:-10}" --out "$DIR/student-pretrained.h5"
   run "$DIR/student-pretrained-ce.h5" "$BIN/vit-train" --preset student --stage student --loss ce \
-    --init "$DIR/student-pretrained.h5" --encoder-lr-scale 0.01 --epochs 30 "${LONG_TAIL[@]}" \
+    --init "$DIR/student-pretrained.h5" --encoder-lr-scale 0.01 --epochs 30 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" \
     --out "$DIR/student-pretrained-ce.h5"
+  # The same with the encoder at the full learning rate: pre-training as an initialisation only.
+  run "$DIR/student-pretrained-ce-full.h5" "$BIN/vit-train" --preset student --stage student --loss ce \
+    --init "$DIR/student-pretrained.h5" --encoder-lr-scale 1 --epochs 30 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" \
+    --out "$DIR/student-pretrained-ce-full.h5"
 }
 
 # ablation NAME FLAGS...: the student preset, balanced softmax, with FLAGS changed.
 ablation() {
   local name=$1; shift
   run "$DIR/ablation-$name.h5" "$BIN/vit-train" --preset student --stage student --loss balanced-softmax \
-    --epochs "$ABLATION_EPOCHS" --warmup-epochs 2 "${LONG_TAIL[@]}" "$@" --out "$DIR/ablation-$name.h5"
+    --epochs "$ABLATION_EPOCHS" --warmup-epochs 2 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" "$@" --out "$DIR/ablation-$name.h5"
 }
 
 # The base (patch 4, width 128, 4 heads) is one run shared by the three ablations. Each part can
@@ -109,16 +118,16 @@ report() {
   mapfile -t files < <(existing models/teacher.h5 "$DIR"/student-{balanced-softmax,soft,hard}.h5)
   "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (student, 30 epochs, balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
-  mapfile -t files < <(existing models/student.h5 "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
+  mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
     models/student-pruned-s{30,50,70,80,90}.h5 models/student-heads50.h5 "$DIR/student-neurons50.h5")
   "$BIN/vit-report" table "${files[@]}" --title "Pruning the student" --out "$REPORTS/prune.md" \
-    --plot prune.svg --x sparsity --notes "$REPORTS/notes/prune.md"
+    --plot prune.svg --x sparsity --speed-seconds 1 --repeats 3 --notes "$REPORTS/notes/prune.md"
   mapfile -t files < <(existing models/teacher.h5 "$DIR"/teacher-int8{,-dynamic}.h5 \
     models/student.h5 models/student-int8.h5 "$DIR"/student-int8-dynamic.h5 \
     models/student-pruned-s50.h5 models/student-pruned-s50-int8.h5 "$DIR"/student-pruned-s50-int8-dynamic.h5)
   "$BIN/vit-report" table "${files[@]}" --title "Int8 quantization" --out "$REPORTS/quantize.md" \
     --speed-seconds 2 --repeats 3 --notes "$REPORTS/notes/quantize.md"
-  mapfile -t files < <(existing "$DIR"/student-{ce,weighted-ce,ohem,balanced-softmax,pretrained-ce}.h5)
+  mapfile -t files < <(existing "$DIR"/student-{ce,weighted-ce,ohem,balanced-softmax,pretrained-ce,pretrained-ce-full}.h5)
   "$BIN/vit-report" table "${files[@]}" --title "Imbalance remedies on R = 100 (student, 30 epochs)" \
     --out "$REPORTS/remedies.md" --plot remedies.svg --x class-images \
     ${REMEDIES_NOTES:+--notes "$REMEDIES_NOTES"}
