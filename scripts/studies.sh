@@ -129,8 +129,7 @@ report() {
     --speed-seconds 2 --repeats 3 --notes "$REPORTS/notes/quantize.md"
   mapfile -t files < <(existing "$DIR"/student-{ce,weighted-ce,ohem,balanced-softmax,pretrained-ce,pretrained-ce-full}.h5)
   "$BIN/vit-report" table "${files[@]}" --title "Imbalance remedies on R = 100 (student, 30 epochs)" \
-    --out "$REPORTS/remedies.md" --plot remedies.svg --x class-images \
-    ${REMEDIES_NOTES:+--notes "$REMEDIES_NOTES"}
+    --out "$REPORTS/remedies.md" --plot remedies.svg --x class-images --notes "$REPORTS/notes/remedies.md"
   for axis in patch-size dim heads; do
     case $axis in
       patch-size) mapfile -t files < <(existing "$DIR"/ablation-{base,patch8,patch16}.h5) ;;
@@ -139,7 +138,7 @@ report() {
     esac
     [[ ${#files[@]} -gt 0 ]] || continue
     "$BIN/vit-report" table "${files[@]}" --title "Ablation: $axis ($ABLATION_EPOCHS epochs, R = 100)" \
-      --out "$REPORTS/ablation-$axis.md" --plot "ablation-$axis.svg" --x "$axis"
+      --out "$REPORTS/ablation-$axis.md" --plot "ablation-$axis.svg" --x "$axis" --notes "$REPORTS/notes/ablations.md"
   done
 }
 
