@@ -29,8 +29,8 @@ private let openMPMaxThreads: (@convention(c) () -> Int32)? = {
 
 /// Runs `body` with oneDNN's products and the element-wise kernels on the calling thread alone.
 /// For small problems (batch-1 inference) waking a second thread for each of the forward pass's
-/// few dozen products costs more than it saves: measured, batch-1 latency falls from 3.9 to 2.3 ms
-/// (teacher, int8) and from 1.8 to 0.63 ms (student). Call it from one thread at a time.
+/// few dozen products costs more than it saves: measured, int8 batch-1 latency falls from about
+/// 4 ms to 2.5-3.6 ms (teacher) and from 1.8 to 0.6 ms (student). Call it from one thread at a time.
 public func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
     if singleThreadedDepth == 0, let setOpenMPThreads, let openMPMaxThreads {
         openMPThreadsOutside = openMPMaxThreads()
