@@ -119,8 +119,7 @@ public struct BenchCommand: ParsableCommand {
     }
 
     private func measureInference(_ network: VisionTransformer, _ precision: Precision, batch: Int) -> [Double] {
-        let images = syntheticBatch(batch, network.config)
-        return timedWindows(imagesPerCall: batch) { _ = network.forward(images, precision: precision) }
+        measureInferenceWindows(network, batch: batch, seconds: seconds, repeats: repeats, precision: precision)
     }
 
     private func timedWindows(imagesPerCall: Int, _ body: () -> Void) -> [Double] {
