@@ -51,5 +51,4 @@ public struct DataOptions: ParsableArguments {
 
 extension Augmentation: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
-extension Precision: ExpressibleByArgument {}
 extension ModelConfig.Pool: ExpressibleByArgument {}

@@ -12,13 +12,28 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: "Clip the global gradient norm at this value (0 = off).") public var clipNorm: Float = 1
     @Option(help: "Loss: ce, weighted-ce, ohem or balanced-softmax.") public var loss: LossKind = .ce
     @Option(help: "Fraction of the batch OHEM keeps.") public var ohemRatio: Float = 0.5
-    @Option(help: "Matrix-product precision: f32 or bf16 (bf16 keeps f32 master weights).")
-    public var precision: Precision = .f32
+    @Option(help: ArgumentHelp(precisionHelp)) public var precision: PrecisionChoice = .auto
     @Option(help: "Seed for initialisation, data order, augmentation, dropout and the long-tailed subset.")
     public var seed: UInt64 = 0
 
     public init() {}
 
+    /// --precision resolved on this CPU: throws one line for bf16 without native support.
+    public func compute() throws -> ComputeSettings { try ComputeSettings(precision, training: true) }
+
+    /// The precision a resumed run continues in: the file's, unless --precision names another.
+    /// A bf16 run cannot continue in bf16 on a CPU without native bf16: that is refused.
+    public func resumedCompute(stored: Precision) throws -> ComputeSettings {
+        if precision != .auto { return try compute() }
+        do {
+            return try ComputeSettings(PrecisionChoice(stored), training: true)
+        } catch {
+            throw PrecisionError(message: "this run trains in \(stored.rawValue), which needs native bf16 and oneDNN runs "
+                + "\(CPUCapabilities.current.isa) here: add --precision f32 to continue it in f32")
+        }
+    }
+
+    /// The settings of a new run; the precision is resolved on this CPU (see `compute`).
     public func config(data: DataOptions) throws -> TrainingConfig {
         var config = TrainingConfig()
         config.epochs = epochs ?? 30
@@ -31,7 +46,7 @@ public struct TrainingOptions: ParsableArguments {
         config.clipNorm = clipNorm
         config.loss = loss
         config.ohemRatio = ohemRatio
-        config.precision = precision
+        config.precision = try compute().precision
         config.seed = seed
         config.augmentation = data.augment
         config.imbalanceRatio = data.imbalanceRatio

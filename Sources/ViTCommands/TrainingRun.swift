@@ -68,7 +68,7 @@ public struct TrainingRun {
             return file
         }
         try trainer.run(stopAfter: stopAfter) { _ in try checkpoint(withOptimizer: true).save(to: output.path) }
-        let result = evaluate(model, on: test, precision: config.precision)
+        let result = try evaluate(model, on: test, precision: config.precision)
         print(describe(result))
         var final = checkpoint(withOptimizer: output.keepOptimizerState)
         final.storeEvaluation(result, model: model, classCounts: classCounts)

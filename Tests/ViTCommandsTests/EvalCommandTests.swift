@@ -1,3 +1,4 @@
+import ViTCore
 import XCTest
 @testable import ViTCommands
 import ViTStore
@@ -8,7 +9,14 @@ final class EvalCommandTests: XCTestCase {
         let out = temporaryPath("model.h5")
         try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", out, "--epochs", "1", "--batch-size", "32"]).run()
         XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data, "--json"]).run())
-        XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data, "--precision", "bf16"]).run())
+        if CPUCapabilities.current.nativeBFloat16 {
+            XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data, "--precision", "bf16"]).run())
+        } else {
+            XCTAssertThrowsError(try EvalCommand.parse([out, "--data", data, "--precision", "bf16"]).run()) {
+                XCTAssertTrue("\($0)".contains("use --precision f32 or auto"), "\($0)")
+            }
+        }
+        XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data, "--precision", "auto"]).run())
     }
 
     func testWritingACopyDropsTheOptimizerStateAndKeepsTheWeights() throws {

@@ -14,11 +14,22 @@ final class EvaluationTests: XCTestCase {
     func testConfusionAndAccuracyAgreeWithTheModelsPredictions() throws {
         let model = try VisionTransformer(config: ModelConfig.student.withTinyShape(), seed: 1)
         let images = syntheticImages(labels: (0..<30).map { UInt8($0 % 10) }, seed: 2)
-        let result = evaluate(model, on: images, batchSize: 7)
+        let result = try evaluate(model, on: images, batchSize: 7)
         XCTAssertEqual(result.confusion.reduce(0, +), 30)
         let diagonal = (0..<10).reduce(0) { $0 + result.confusion[$1 * 10 + $1] }
         XCTAssertEqual(result.accuracy, Double(diagonal) / 30, accuracy: 1e-12)
         for c in 0..<10 { XCTAssertEqual((0..<10).reduce(0) { $0 + result.confusion[c * 10 + $1] }, 3) }
+    }
+
+    func testNonFiniteLogitsAreRefusedRatherThanScored() throws {
+        let model = try VisionTransformer(config: ModelConfig.student.withTinyShape(), seed: 1)
+        model.byName["head.bias"]!.value.data[3] = .nan
+        let images = syntheticImages(labels: (0..<10).map { UInt8($0) }, seed: 2)
+        XCTAssertThrowsError(try evaluate(model, on: images)) { error in
+            XCTAssertTrue(error is NonFiniteError)
+            XCTAssertTrue("\(error)".contains("not finite"))
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
     }
 }
 

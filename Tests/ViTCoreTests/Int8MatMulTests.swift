@@ -7,9 +7,12 @@ final class Int8MatMulTests: XCTestCase {
         return (0..<count).map { _ in UInt8(generator.nextInt(below: 256)) }
     }
 
-    private func randomWeights(_ n: Int, _ k: Int, seed: UInt64) -> Int8Weights {
+    /// Full-range weights where the CPU has VNNI; without it, the kernel is exact only for
+    /// 7-bit weights (pairs of u8·s8 products add in 16 bits), which vitc then uses.
+    private func randomWeights(_ n: Int, _ k: Int, seed: UInt64,
+                               bound: Int = CPUCapabilities.current.vnni ? 127 : 64) -> Int8Weights {
         var generator = SeededGenerator(seed: seed)
-        let values = (0..<n * k).map { _ in Int8(Int(generator.nextInt(below: 255)) - 127) }
+        let values = (0..<n * k).map { _ in Int8(Int(generator.nextInt(below: 2 * bound + 1)) - bound) }
         return Int8Weights(values: values, outFeatures: n, inFeatures: k)
     }
 
@@ -77,6 +80,28 @@ final class Int8MatMulTests: XCTestCase {
         }
         print("\(worst <= 1e-5 ? "OK" : "NOT OK") int8 product with fused GELU and residual: largest difference \(worst)")
         XCTAssertLessThanOrEqual(worst, 1e-5)
+    }
+
+    func testTheWeightsALayerRunsWithAreExactOnThisCPUEvenAtFullRange() {
+        // Full-range weights and activations: the case a 16-bit pair sum would saturate.
+        let (m, n, k) = (64, 32, 256)
+        let full = randomWeights(n, k, seed: 11, bound: 127)
+        let layer = QuantizedLinearWeights(values: full.values, weightScales: [Float](repeating: 0.01, count: n),
+                                           shape: [n, k], input: nil)
+        let runtime = layer.runtimeForm
+        let a = (0..<m * k).map { UInt8($0 % 2 == 0 ? 255 : 250) }
+        var fast = [Int32](repeating: 0, count: m * n)
+        Int8MatMul.accumulators(rows: m, a: a, zeroPoint: 0, weights: runtime.weights, c: &fast)
+        XCTAssertEqual(fast, reference(m, a, 0, runtime.weights))
+        XCTAssertEqual(runtime.scales.first, CPUCapabilities.current.vnni ? 0.01 : 0.02)
+    }
+
+    func testSevenBitFormHalvesTheWeightsAndDoublesTheScales() {
+        let weights = Int8Weights(values: [-127, -128, -3, 0, 1, 64, 127, 126], outFeatures: 2, inFeatures: 4)
+        let (halved, scales) = QuantizedLinearWeights.sevenBitForm(weights, [0.5, 0.25])
+        XCTAssertEqual(halved.values, [-64, -64, -2, 0, 0, 32, 64, 63])
+        XCTAssertEqual(scales, [1.0, 0.5])
+        XCTAssertTrue(halved.values.allSatisfy { abs(Int($0)) <= 64 }, "2 x 255 x 64 = 32,640 fits in 16 bits")
     }
 
     func testOneLayerServesSeveralBatchSizes() {

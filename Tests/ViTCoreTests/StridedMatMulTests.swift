@@ -59,6 +59,7 @@ extension StridedMatMulTests {
         print("dense q k^T: \(MatMul.implementation(of: MatMulShape(batch: b * h, m: n, n: n, k: dh, transposeB: true)))")
         print("dense P v: \(MatMul.implementation(of: MatMulShape(batch: b * h, m: n, n: dh, k: n)))")
         print("linear fc1: \(MatMul.implementation(of: MatMulShape(m: b * n, n: 512, k: 256, transposeB: true)))")
+        guard CPUCapabilities.current.nativeBFloat16 else { return }
         print("linear fc1 bf16: \(MatMul.implementation(of: MatMulShape(m: b * n, n: 512, k: 256, transposeB: true), precision: .bf16))")
         print("linear dW bf16: \(MatMul.implementation(of: MatMulShape(m: 512, n: 256, k: b * n, transposeA: true), precision: .bf16))")
     }

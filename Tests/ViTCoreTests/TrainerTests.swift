@@ -37,6 +37,42 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(resumed.logs.map(\.epoch), [1, 2, 3])
     }
 
+    func testANonFiniteLossStopsTheRunBeforeTheEpochIsSaved() throws {
+        let model = try VisionTransformer(config: ModelConfig.student.withTinyShape(), seed: 1)
+        var config = TrainingConfig()
+        config.epochs = 2
+        config.batchSize = 8
+        let images = syntheticImages(labels: (0..<40).map { UInt8($0 % 10) }, seed: 3)
+        var steps = 0
+        let trainer = Trainer(model: model, config: config, training: images, test: images) { _, _, _, _ in
+            steps += 1
+            return StepResult(loss: steps == 3 ? .nan : 1, correct: 0, gradientNorm: 1)
+        }
+        trainer.progress = { _ in }
+        var saved = 0
+        XCTAssertThrowsError(try trainer.run { _ in saved += 1 }) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix("epoch 1 step 3: loss nan"), message)
+            XCTAssertTrue(message.contains("--lr") && message.contains("--clip-norm"), message)
+            XCTAssertFalse(message.contains("\n"))
+        }
+        XCTAssertEqual(steps, 3, "training stops at the first bad step")
+        XCTAssertEqual(saved, 0, "no checkpoint for an epoch that never finished")
+        XCTAssertTrue(trainer.logs.isEmpty)
+    }
+
+    func testAnInfiniteGradientNormStopsTheRunToo() throws {
+        let model = try VisionTransformer(config: ModelConfig.student.withTinyShape(), seed: 1)
+        var config = TrainingConfig()
+        config.batchSize = 8
+        let images = syntheticImages(labels: (0..<16).map { UInt8($0 % 10) }, seed: 3)
+        let trainer = Trainer(model: model, config: config, training: images, test: images) { _, _, _, _ in
+            StepResult(loss: 2, correct: 0, gradientNorm: .infinity)
+        }
+        trainer.progress = { _ in }
+        XCTAssertThrowsError(try trainer.run()) { XCTAssertTrue("\($0)".hasPrefix("epoch 1 step 1:")) }
+    }
+
     func testDurationsReadNaturally() {
         XCTAssertEqual(formatDuration(45), "45s")
         XCTAssertEqual(formatDuration(750), "12m30s")

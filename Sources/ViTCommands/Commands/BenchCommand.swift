@@ -20,7 +20,8 @@ public struct BenchCommand: ParsableCommand {
 
     @Option(help: "teacher, student, or all.") var model: String = "all"
     @Option(help: "train, infer, or all.") var mode: String = "all"
-    @Option(help: "f32, bf16, int8 (inference only), or all.") var precision: String = "all"
+    @Option(help: "auto, f32, bf16, int8 (inference only), or all (bf16 only where the CPU computes it natively).")
+    var precision: String = "all"
     @Option(help: "How int8 quantizes a float model's activations: static or dynamic.")
     var quantization: QuantizationSettings.Mode = .static
     @Option(help: "Benchmark this checkpoint's architecture and weights instead of a preset.")
@@ -34,8 +35,8 @@ public struct BenchCommand: ParsableCommand {
     public func validate() throws {
         if !["teacher", "student", "all"].contains(model) { throw ValidationError("--model must be teacher, student or all") }
         if mode != "all" && Mode(rawValue: mode) == nil { throw ValidationError("--mode must be train, infer or all") }
-        if precision != "all" && precision != "int8" && Precision(rawValue: precision) == nil {
-            throw ValidationError("--precision must be f32, bf16, int8 or all")
+        if precision != "all" && PrecisionChoice(rawValue: precision) == nil {
+            throw ValidationError("--precision must be auto, f32, bf16, int8 or all")
         }
         if precision == "int8" && mode == Mode.train.rawValue { throw ValidationError("int8 is inference only: use --mode infer") }
         if seconds <= 0 || repeats < 1 { throw ValidationError("--seconds must be positive and --repeats at least 1") }
@@ -54,25 +55,35 @@ public struct BenchCommand: ParsableCommand {
             }
         }
         let modes = mode == "all" ? Mode.allCases : [Mode(rawValue: mode)!]
-        let precisions = precision == "all" ? Precision.allCases.map(\.rawValue) + ["int8"] : [precision]
-        if !json { print("threads: \(workerCount); median of \(repeats) windows of \(seconds) s; range in brackets") }
+        let cpu = CPUCapabilities.current
+        let precisions: [Precision]
+        if precision == "all" {
+            precisions = cpu.nativeBFloat16 ? [.f32, .bf16, .int8] : [.f32, .int8]
+        } else {
+            // Refuses bf16 where it is not native; resolves auto. int8 is inference only.
+            precisions = [try cpu.resolve(PrecisionChoice(rawValue: precision)!, training: false)]
+        }
+        if !json {
+            print("compute: \(cpu.summary)" + (cpu.nativeBFloat16 || precision != "all" ? "" : "; bf16 skipped"))
+            print("threads: \(workerCount); median of \(repeats) windows of \(seconds) s; range in brackets")
+        }
         for (name, network) in subjects {
             let float = network.isQuantized ? network.floatCopy() : network
             for mode in modes {
                 for precision in precisions {
-                    guard let floatPrecision = Precision(rawValue: precision) else {
+                    if precision == .int8 {
                         guard mode == .infer else { continue }
                         let int8 = network.isQuantized ? network : try quantizedCopy(of: network)
                         for batch in inferenceBatches {
-                            report(name, mode, precision, batch: batch, measureInference(int8, .f32, batch: batch))
+                            report(name, mode, precision, batch: batch, measureInference(int8, .int8, batch: batch))
                         }
                         continue
                     }
                     switch mode {
-                    case .train: report(name, mode, precision, batch: 128, measureTraining(float, floatPrecision))
+                    case .train: report(name, mode, precision, batch: 128, measureTraining(float, precision))
                     case .infer:
                         for batch in inferenceBatches {
-                            report(name, mode, precision, batch: batch, measureInference(float, floatPrecision, batch: batch))
+                            report(name, mode, precision, batch: batch, measureInference(float, precision, batch: batch))
                         }
                     }
                 }
@@ -92,15 +103,16 @@ public struct BenchCommand: ParsableCommand {
         return copy
     }
 
-    private func report(_ name: String, _ mode: Mode, _ precision: String, batch: Int, _ rates: [Double]) {
+    private func report(_ name: String, _ mode: Mode, _ precision: Precision, batch: Int, _ rates: [Double]) {
         let sorted = rates.sorted(), median = sorted[sorted.count / 2]
         if json {
-            var line = "{\"model\": \"\(name)\", \"mode\": \"\(mode.rawValue)\", \"precision\": \"\(precision)\", "
+            var line = "{\"model\": \"\(name)\", \"mode\": \"\(mode.rawValue)\", \"precision\": \"\(precision.rawValue)\", "
+                + "\"isa\": \"\(CPUCapabilities.current.isa)\", "
                 + "\"batch\": \(batch), \"images_per_second\": \(String(format: "%.1f", median))"
             if batch == 1 { line += ", \"latency_ms\": \(String(format: "%.3f", 1000 / median))" }
             print(line + "}")
         } else {
-            var text = "\(name) \(mode.rawValue) \(precision) batch \(batch): "
+            var text = "\(name) \(mode.rawValue) \(precision.rawValue) batch \(batch): "
                 + String(format: "%.1f images/s [%.1f-%.1f]", median, sorted.first!, sorted.last!)
             if batch == 1 { text += String(format: ", latency %.2f ms", 1000 / median) }
             print(text)

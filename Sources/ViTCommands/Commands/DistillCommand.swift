@@ -45,7 +45,9 @@ public struct DistillCommand: ParsableCommand {
 
     public func run() throws {
         ProcessSetup.unbufferOutput()
-        let (run, makeSettings) = try makeRun()
+        var (run, makeSettings) = try makeRun()
+        let compute = try resume == nil ? training.compute() : training.resumedCompute(stored: run.config.precision)
+        run.config.precision = compute.precision
         var settings = makeSettings
         try OutputFile.prepare(out, inputs: [resume, settings.kind == .none ? nil : settings.teacher].compactMap { $0 })
         let teacherModel = settings.kind == .none ? nil : try loadTeacher(settings.teacher, compatibleWith: run.model.config)
@@ -60,11 +62,13 @@ public struct DistillCommand: ParsableCommand {
         let (train, counts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
         var output = TrainingRun.Output(path: out, stage: "student",
                                         configJSON: ConfigJSON.encode(model: student.config,
-                                                                      sections: ["training": config, "distillation": settings]))
+                                                                      sections: ["training": config, "distillation": settings,
+                                                                                 "compute": compute]))
         output.attributes["teacher"] = .string((settings.teacher as NSString).lastPathComponent)
         output.attributes["teacher_sha256"] = .string(settings.teacherSHA256)
         output.auxiliaryColumn = "distill_loss"
         output.keepOptimizerState = !noOptimizerState
+        print(compute.summary)
         printConfig(output.configJSON)
         if let teacherModel {
             print("teacher: \(settings.teacher), \(teacherModel.parameterCount) parameters; "

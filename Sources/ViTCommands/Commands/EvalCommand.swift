@@ -13,7 +13,9 @@ public struct EvalCommand: ParsableCommand {
     @Argument(help: "The checkpoint (.h5).") var checkpoint: String
     @Option(help: "CIFAR-10 binary directory (default: $VITC_DATA, else data/cifar-10-batches-bin).")
     var data: String?
-    @Option(help: "Matrix-product precision: f32 or bf16.") var precision: Precision = .f32
+    @Option(help: ArgumentHelp("Matrix-product precision: auto (bf16 where the CPU computes it natively, else f32), "
+                               + "f32 or bf16. An int8 checkpoint's quantized layers run int8 whatever this says."))
+    var precision: PrecisionChoice = .auto
     @Option(help: "Batch size.") var batchSize: Int = 256
     @Option(help: ArgumentHelp("Use only the first N test images.", visibility: .hidden)) var limitTest: Int?
     @Flag(help: "Print one JSON object instead of the report.") var json = false
@@ -22,12 +24,15 @@ public struct EvalCommand: ParsableCommand {
     var out: String?
 
     public func run() throws {
+        let compute = try ComputeSettings(precision, training: false)
+        if !json { print(compute.summary) }
+        let precision = compute.precision
         let loaded = try LoadedModel(path: checkpoint)
         var test = try CIFAR10.loadTest(directory: CIFAR10.resolveDirectory(flag: data))
         if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
         let model = loaded.model
         if let out { try OutputFile.prepare(out, inputs: [checkpoint]) }
-        let result = evaluate(model, on: test, batchSize: batchSize, precision: precision)
+        let result = try evaluate(model, on: test, batchSize: batchSize, precision: precision)
         if let out {
             var copy = loaded.checkpoint
             copy.optimizer = [:]
@@ -45,7 +50,7 @@ public struct EvalCommand: ParsableCommand {
                 "medium_accuracy": result.medium, "tail_accuracy": result.tail,
                 "confusion": result.confusion, "params": parameters, "nonzero_params": nonzero,
                 "bytes": loaded.bytesOnDisk, "images_per_second": result.imagesPerSecond,
-                "precision": products,
+                "precision": products, "isa": compute.isa,
                 "sparsity": sparsity.total, "layer_sparsity": sparsity.layerFractions,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -19,6 +19,7 @@ public struct PipelineCommand: ParsableCommand {
     @Option(help: "Folder for the checkpoints (default: models, or quick/models with --quick).") var modelsDir: String?
     @Option(help: "Folder for the report (default: reports, or quick/reports with --quick).") var reportsDir: String?
     @Option(help: "Seed of every stage.") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp(precisionHelp)) var precision: PrecisionChoice = .auto
     @Option(help: "Teacher training epochs.") var teacherEpochs: Int = 30
     @Option(help: "Student distillation epochs.") var studentEpochs: Int = 30
     @Option(help: "How the student learns from the teacher: soft or hard.") var distill: DistillationKind = .soft
@@ -38,13 +39,14 @@ public struct PipelineCommand: ParsableCommand {
 
     public func run() throws {
         ProcessSetup.unbufferOutput()
+        print(try ComputeSettings(precision, training: true).summary)  // refuses bf16 before any stage runs
         let models = modelsDir ?? (quick ? "quick/models" : "models")
         let reports = reportsDir ?? (quick ? "quick/reports" : "reports")
         let (teacherRun, studentRun, tuneRun) = quick ? (1, 1, 1) : (teacherEpochs, studentEpochs, finetuneEpochs)
         var common = ["--seed", "\(seed)"]
         if let data { common += ["--data", data] }
         if quick { common += ["--limit-train", "2000", "--limit-test", "1000"] }
-        let longTail = ["--imbalance-ratio", "100", "--loss", "balanced-softmax", "--precision", "bf16"]
+        let longTail = ["--imbalance-ratio", "100", "--loss", "balanced-softmax", "--precision", precision.rawValue]
         let warmup = { (epochs: Int) in ["--warmup-epochs", "\(min(5, max(0, epochs - 1)))"] }
         let teacherShape = tiny ? ["--dim", "16", "--depth", "1", "--heads", "2", "--mlp-dim", "32", "--patch-size", "8"] : []
         let studentShape = tiny ? ["--dim", "8", "--depth", "1", "--heads", "2", "--mlp-dim", "16", "--patch-size", "8"] : []

@@ -26,7 +26,7 @@ public struct PretrainCommand: ParsableCommand {
     @Option(help: "AdamW weight decay (not on biases, norms, embeddings, tokens).") var weightDecay: Float = 0.05
     @Option(help: "Linear warm-up epochs.") var warmupEpochs: Int = 5
     @Option(help: "Clip the global gradient norm at this value (0 = off).") var clipNorm: Float = 1
-    @Option(help: "Matrix-product precision: f32 or bf16.") var precision: Precision = .f32
+    @Option(help: ArgumentHelp(precisionHelp)) var precision: PrecisionChoice = .auto
     @Option(help: "Seed for initialisation, data order, augmentation, dropout, masks and the long-tailed subset.")
     var seed: UInt64 = 0
     @Option(help: "Fraction of patches masked and reconstructed, in [0, 1); 0 reconstructs the whole image.")
@@ -35,10 +35,10 @@ public struct PretrainCommand: ParsableCommand {
     var out: String = "models/pretrained.h5"
 
     public func validate() throws {
-        do { try settings().validate() } catch let error as ConfigError { throw ValidationError(error.message) }
+        do { try settings(precision: .f32).validate() } catch let error as ConfigError { throw ValidationError(error.message) }
     }
 
-    func settings() -> PretrainingConfig {
+    func settings(precision: Precision) -> PretrainingConfig {
         var config = PretrainingConfig()
         config.objective = maskRatio > 0 ? .masked : .image
         config.maskRatio = maskRatio
@@ -58,12 +58,14 @@ public struct PretrainCommand: ParsableCommand {
 
     public func run() throws {
         ProcessSetup.unbufferOutput()
-        let config = settings()
+        let compute = try ComputeSettings(precision, training: true)
+        print(compute.summary)
+        let config = settings(precision: compute.precision)
         let architecture = try model.config(defaultPreset: "teacher")
         try OutputFile.prepare(out, inputs: [])
         let (images, counts) = try loadTrainingImages(config)
         let network = try PretrainingModel(config: architecture, masked: config.objective == .masked, seed: config.seed)
-        let configJSON = ConfigJSON.encode(model: architecture, sections: ["pretraining": config])
+        let configJSON = ConfigJSON.encode(model: architecture, sections: ["pretraining": config, "compute": compute])
         printConfig(configJSON)
         print("parameters: \(network.encoder.parameterCount) in the encoder and head, "
               + "\(network.trainableParameters.reduce(0) { $0 + $1.count }) trained (head excluded, decoder included)")

@@ -94,7 +94,8 @@ public struct PruneCommand: ParsableCommand {
             config.imbalanceRatio = ratio
             fineTuning = config
         }
-        let precision = fineTuning?.precision ?? training.precision
+        let precision = try fineTuning?.precision ?? training.compute().precision
+        print(try training.compute().summary)
 
         for (level, output) in zip(levels, outputs) {
             var settings = try settings(sparsity: level)
@@ -104,7 +105,7 @@ public struct PruneCommand: ParsableCommand {
             let targets = prunedMatrices(network, settings)
             var logs: [EpochLog] = [], sparsityColumn: [Double] = []
             if let fineTuning {
-                (logs, sparsityColumn) = fineTune(network, targets: targets, settings: settings, config: fineTuning,
+                (logs, sparsityColumn) = try fineTune(network, targets: targets, settings: settings, config: fineTuning,
                                                   train: train, counts: counts, test: test, teacher: teacherModel)
             }
 
@@ -129,7 +130,7 @@ public struct PruneCommand: ParsableCommand {
                 file.attributes["teacher_sha256"] = .string(teacherHash)
             }
             if !logs.isEmpty { file.storeLogs(logs, extraColumns: ["sparsity": sparsityColumn]) }
-            let result = evaluate(network, on: test, precision: precision)
+            let result = try evaluate(network, on: test, precision: precision)
             file.storeEvaluation(result, model: network, classCounts: counts)
             try file.save(to: output)
             print(String(format: "sparsity %.4f (target %.4f), %d parameters (%d non-zero), accuracy %.2f%%",
@@ -198,7 +199,7 @@ public struct PruneCommand: ParsableCommand {
     /// share of zeros in the pruned matrices after each epoch.
     private func fineTune(_ network: VisionTransformer, targets: [Parameter], settings: PruningConfig,
                           config: TrainingConfig, train: LabeledImages, counts: [Int],
-                          test: LabeledImages, teacher: VisionTransformer?) -> ([EpochLog], [Double]) {
+                          test: LabeledImages, teacher: VisionTransformer?) throws -> ([EpochLog], [Double]) {
         let optimizer = AdamW(weightDecay: config.weightDecay)
         let step = fineTuningStep(network, optimizer: optimizer, config: config, counts: counts, teacher: teacher)
         // Set below, once the trainer knows how many steps an epoch has.
@@ -216,7 +217,7 @@ public struct PruneCommand: ParsableCommand {
         }
         // Zeros counted in the weights, not the masks: the log shows that training revived none.
         var sparsityColumn: [Double] = []
-        trainer.run { _ in sparsityColumn.append(SparsityReport(parameters: targets).total) }
+        try trainer.run { _ in sparsityColumn.append(SparsityReport(parameters: targets).total) }
         // A weight masked mid-run keeps AdamW moments, so masking leaves -0 behind negative ones.
         if gradual != nil { MagnitudePruning.applyMasks(targets) }
         return (trainer.logs, sparsityColumn)

@@ -77,7 +77,7 @@ public struct QuantizeCommand: ParsableCommand {
         file.attributes["quantization"] = .string(Self.json(settings))
         if !skipEval {
             // Through the int8 path itself: the accuracy recorded is the quantized model's.
-            let result = evaluate(model, on: try data.loadTest())
+            let result = try evaluate(model, on: try data.loadTest())
             print(describe(result))
             let counts = parent.eval["class_counts"]?.int64s?.map { Int($0) } ?? []
             file.storeEvaluation(result, model: model, classCounts: counts)

@@ -48,13 +48,17 @@ public struct TrainCommand: ParsableCommand {
     public func run() throws {
         ProcessSetup.unbufferOutput()
         try OutputFile.prepare(out, inputs: [resume, initFrom].compactMap { $0 })
-        let run: TrainingRun
+        var run: TrainingRun
+        let compute: ComputeSettings
         var initAttributes: [String: AttributeValue] = [:]
         if let resume {
             let (resumed, file) = try TrainingRun.resume(from: resume, epochs: training.epochs)
             run = resumed
+            compute = try training.resumedCompute(stored: run.config.precision)
+            run.config.precision = compute.precision
             initAttributes = file.attributes.filter { $0.key == "init" || $0.key == "init_sha256" }
         } else {
+            compute = try training.compute()
             var config = try training.config(data: data)
             let network = try VisionTransformer(config: try model.config(), seed: config.seed)
             if let initFrom {
@@ -68,9 +72,11 @@ public struct TrainCommand: ParsableCommand {
         let config = run.config, network = run.model, optimizer = run.optimizer
         let (train, counts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
         var output = TrainingRun.Output(path: out, stage: stage,
-                                        configJSON: ConfigJSON.encode(model: network.config, sections: ["training": config]))
+                                        configJSON: ConfigJSON.encode(model: network.config,
+                                                                      sections: ["training": config, "compute": compute]))
         output.attributes = initAttributes
         output.keepOptimizerState = !noOptimizerState
+        print(compute.summary)
         printConfig(output.configJSON)
         print("parameters: \(network.parameterCount)")
 

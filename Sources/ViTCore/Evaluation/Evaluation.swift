@@ -23,9 +23,10 @@ public struct EvaluationResult: Sendable {
     }
 }
 
-/// Runs the model forward-only over `images` in order.
+/// Runs the model forward-only over `images` in order. Throws `NonFiniteError` rather than
+/// report an accuracy from NaN or infinite logits (arg-max would quietly pick class 0).
 public func evaluate(_ model: VisionTransformer, on images: LabeledImages, batchSize: Int = 256,
-                     precision: Precision = .f32) -> EvaluationResult {
+                     precision: Precision = .f32) throws -> EvaluationResult {
     let classes = model.config.numClasses
     let normalization = ChannelNormalization(mean: model.config.mean, std: model.config.std)
     let loader = BatchLoader.evaluation(images: images, batchSize: batchSize, normalization: normalization)
@@ -36,6 +37,8 @@ public func evaluate(_ model: VisionTransformer, on images: LabeledImages, batch
     for batch in loader.epoch(0) {
         loader.makeBatch(indices: batch, epoch: 0, into: &pixels, labels: &labels)
         let logits = model.forward(pixels, precision: precision).logits
+        let nonFinite = logits.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        if nonFinite > 0 { throw NonFiniteError.logits(count: nonFinite) }
         for (row, predicted) in predictions(logits).enumerated() {
             confusion[Int(labels[row]) * classes + predicted] += 1
         }

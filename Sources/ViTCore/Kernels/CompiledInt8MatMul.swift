@@ -103,10 +103,10 @@ final class CompiledInt8MatMul {
              scales: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
              c: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer) {
         zeroPoint.pointee = value
-        dnnl_memory_set_data_handle(scratchpadMemory, scratchpad)
-        dnnl_memory_set_data_handle(sourceMemory, UnsafeMutableRawPointer(mutating: a))
-        dnnl_memory_set_data_handle(weightsMemory, UnsafeMutableRawPointer(mutating: weights))
-        dnnl_memory_set_data_handle(destinationMemory, c)
+        check(dnnl_memory_set_data_handle(scratchpadMemory, scratchpad), "set data")
+        check(dnnl_memory_set_data_handle(sourceMemory, UnsafeMutableRawPointer(mutating: a)), "set data")
+        check(dnnl_memory_set_data_handle(weightsMemory, UnsafeMutableRawPointer(mutating: weights)), "set data")
+        check(dnnl_memory_set_data_handle(destinationMemory, c), "set data")
         var arguments = [
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_src(), memory: sourceMemory),
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_weights(), memory: weightsMemory),
@@ -115,15 +115,15 @@ final class CompiledInt8MatMul {
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_scratchpad(), memory: scratchpadMemory),
         ]
         if let scales {
-            dnnl_memory_set_data_handle(scalesMemory, UnsafeMutableRawPointer(mutating: scales))
+            check(dnnl_memory_set_data_handle(scalesMemory, UnsafeMutableRawPointer(mutating: scales)), "set data")
             arguments.append(dnnl_exec_arg_t(arg: vitc_dnnl_arg_post_op_src1(0), memory: scalesMemory))
         }
         if let bias {
-            dnnl_memory_set_data_handle(biasMemory, UnsafeMutableRawPointer(mutating: bias))
+            check(dnnl_memory_set_data_handle(biasMemory, UnsafeMutableRawPointer(mutating: bias)), "set data")
             arguments.append(dnnl_exec_arg_t(arg: vitc_dnnl_arg_post_op_src1(biasIndex), memory: biasMemory))
         }
         if let residual {
-            dnnl_memory_set_data_handle(residualMemory, UnsafeMutableRawPointer(mutating: residual))
+            check(dnnl_memory_set_data_handle(residualMemory, UnsafeMutableRawPointer(mutating: residual)), "set data")
             arguments.append(dnnl_exec_arg_t(arg: vitc_dnnl_arg_post_op_src1(residualIndex), memory: residualMemory))
         }
         check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), arguments), "int8 matmul execute")

@@ -78,6 +78,8 @@ final class DNNLContext {
     }
 
     func compiled(_ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision) -> CompiledMatMul {
+        // int8 models run their float products in f32: one primitive serves both.
+        let precision: Precision = precision.productsInBFloat16 ? .bf16 : .f32
         let key = PrimitiveKey(shape: shape, hasBias: hasBias, accumulate: accumulate, precision: precision)
         if let known = primitives[key] { return known }
         let made = CompiledMatMul(engine: engine!, shape, hasBias: hasBias, accumulate: accumulate, precision: precision)
@@ -85,15 +87,32 @@ final class DNNLContext {
         return made
     }
 
+    /// Whether oneDNN creates a bf16 product here (oneDNN 2.6 has none without AVX-512).
+    static func canCreateBFloat16Product() -> Bool {
+        var engine: dnnl_engine_t?
+        guard dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success else { return false }
+        defer { dnnl_engine_destroy(engine) }
+        var source = dnnl_memory_desc_t(), weights = dnnl_memory_desc_t(), destination = dnnl_memory_desc_t()
+        guard dnnl_memory_desc_init_by_strides(&source, 2, [16, 64], dnnl_bf16, [64, 1]) == dnnl_success,
+              dnnl_memory_desc_init_by_strides(&weights, 2, [64, 16], dnnl_bf16, [1, 64]) == dnnl_success,
+              dnnl_memory_desc_init_by_strides(&destination, 2, [16, 16], dnnl_f32, [16, 1]) == dnnl_success
+        else { return false }
+        var operation = dnnl_matmul_desc_t()
+        guard dnnl_matmul_desc_init(&operation, &source, &weights, nil, &destination) == dnnl_success else { return false }
+        var descriptor: dnnl_primitive_desc_t?
+        guard dnnl_primitive_desc_create(&descriptor, &operation, nil, engine, nil) == dnnl_success else { return false }
+        dnnl_primitive_desc_destroy(descriptor)
+        return true
+    }
+
     func multiply(_ shape: MatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                   c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                   accumulate: Bool, precision: Precision) {
         let compiled = compiled(shape, hasBias: bias != nil, accumulate: accumulate, precision: precision)
-        switch precision {
-        case .f32:
+        if !precision.productsInBFloat16 {
             compiled.run(stream: stream!, a: UnsafeMutableRawPointer(mutating: a),
                          b: UnsafeMutableRawPointer(mutating: b), c: c, bias: bias)
-        case .bf16:
+        } else {
             let countA = shape.batch * shape.m * shape.k, countB = shape.batch * shape.k * shape.n
             if bf16A.count < countA { bf16A = [UInt16](repeating: 0, count: countA) }
             if bf16B.count < countB { bf16B = [UInt16](repeating: 0, count: countB) }
@@ -126,7 +145,7 @@ final class CompiledMatMul {
         let weightsStrides: [Int64] = shape.transposeB ? [k * n, 1, k] : [k * n, n, 1]
         self.init(engine: engine, dims: ([batch, m, k], [batch, k, n], [batch, m, n]),
                   strides: (sourceStrides, weightsStrides, [m * n, n, 1]),
-                  inputType: precision == .bf16 ? dnnl_bf16 : dnnl_f32, hasBias: hasBias, accumulate: accumulate)
+                  inputType: precision.productsInBFloat16 ? dnnl_bf16 : dnnl_f32, hasBias: hasBias, accumulate: accumulate)
     }
 
     /// A, B, C with any dims (batch dims first, the same for all three) and element strides.
@@ -176,16 +195,16 @@ final class CompiledMatMul {
 
     func run(stream: dnnl_stream_t, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer,
              c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?) {
-        dnnl_memory_set_data_handle(sourceMemory, a)
-        dnnl_memory_set_data_handle(weightsMemory, b)
-        dnnl_memory_set_data_handle(destinationMemory, UnsafeMutableRawPointer(c))
+        check(dnnl_memory_set_data_handle(sourceMemory, a), "set data")
+        check(dnnl_memory_set_data_handle(weightsMemory, b), "set data")
+        check(dnnl_memory_set_data_handle(destinationMemory, UnsafeMutableRawPointer(c)), "set data")
         var arguments = [
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_src(), memory: sourceMemory),
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_weights(), memory: weightsMemory),
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_dst(), memory: destinationMemory),
         ]
         if let bias {
-            dnnl_memory_set_data_handle(biasMemory, UnsafeMutableRawPointer(mutating: bias))
+            check(dnnl_memory_set_data_handle(biasMemory, UnsafeMutableRawPointer(mutating: bias)), "set data")
             arguments.append(dnnl_exec_arg_t(arg: vitc_dnnl_arg_bias(), memory: biasMemory))
         }
         check(dnnl_primitive_execute(primitive, stream, Int32(arguments.count), arguments), "matmul execute")
@@ -193,7 +212,11 @@ final class CompiledMatMul {
     }
 }
 
-/// oneDNN fails only on programming errors here (unsupported shape or type), never on user input.
+/// Every oneDNN status is checked, in every build (release keeps preconditions: no -Ounchecked).
+/// What the hardware or input can cause is refused before any work: a bf16 product on a CPU
+/// without native bf16 by `CPUCapabilities.resolve`, bad shapes by the layers and loaders. A
+/// failure here is therefore a bug in vitc, and it stops the process with the call that failed.
 func check(_ status: dnnl_status_t, _ what: String) {
-    precondition(status == dnnl_success, "oneDNN: \(what) failed with status \(status.rawValue)")
+    precondition(status == dnnl_success, "oneDNN: \(what) failed with status \(status.rawValue)"
+        + " (\(CPUCapabilities.current.isa))")
 }

@@ -21,7 +21,8 @@ extension Linear {
         let biasValues = bias?.value.data ?? [], residualValues = residual?.data ?? []
         x.data.withUnsafeBufferPointer { input in
             let activation = quantized.input ?? ActivationQuantization(rangeOf: input.baseAddress!, count: x.count)
-            let outputScales = quantized.weightScales.map { $0 * activation.scale }
+            let runtime = quantized.runtimeForm  // 7-bit weights where the CPU lacks VNNI
+            let outputScales = runtime.scales.map { $0 * activation.scale }
             let bytes = Int8Context.shared.activationBuffer(count: x.count)
             quantizeToUInt8(input.baseAddress!, bytes, count: x.count, scale: activation.scale,
                             zeroPoint: activation.zeroPoint)
@@ -30,7 +31,7 @@ extension Linear {
                     residualValues.withUnsafeBufferPointer { residualPointer in
                         y.data.withUnsafeMutableBufferPointer { output in
                             Int8MatMul.multiply(rows: rows, a: bytes, zeroPoint: activation.zeroPoint,
-                                                weights: quantized.weights, scales: scales.baseAddress!,
+                                                weights: runtime.weights, scales: scales.baseAddress!,
                                                 bias: bias == nil ? nil : biasPointer.baseAddress!, gelu: gelu,
                                                 residual: residual == nil ? nil : residualPointer.baseAddress!,
                                                 c: output.baseAddress!)

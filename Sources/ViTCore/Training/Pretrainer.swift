@@ -31,7 +31,8 @@ public final class Pretrainer {
 
     /// Trains every epoch; `afterEpoch` runs after each (to save a checkpoint).
     /// Log rows carry the reconstruction loss as train_loss; the accuracies do not apply (NaN).
-    public func run(afterEpoch: (Pretrainer) throws -> Void = { _ in }) rethrows {
+    /// A step with a non-finite loss throws `NonFiniteError` at once.
+    public func run(afterEpoch: (Pretrainer) throws -> Void = { _ in }) throws {
         let perEpoch = loader.batchesPerEpoch
         var pixels = Tensor(zeros: [0])
         var labels: [Int32] = []  // filled by the loader, never read
@@ -46,6 +47,9 @@ public final class Pretrainer {
                 loader.makeBatch(indices: batch, epoch: epoch, into: &pixels, labels: &labels)
                 rate = schedule.rate(atStep: globalStep)
                 let loss = step(pixels, rate, plan.dropoutSeed(step: globalStep))
+                guard loss.isFinite else {
+                    throw NonFiniteError.step(epoch: epoch + 1, step: index + 1, loss: loss, gradientNorm: .nan)
+                }
                 lossSum += Double(loss) * Double(batch.count)
                 seen += batch.count
                 if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {

@@ -61,7 +61,8 @@ public final class Trainer {
 
     /// Trains the epochs not yet in `logs`, up to `stopAfter` of them if given (the schedule
     /// still spans all epochs); `afterEpoch` runs after each (to save a checkpoint).
-    public func run(stopAfter: Int? = nil, afterEpoch: (Trainer) throws -> Void = { _ in }) rethrows {
+    /// A step with a non-finite loss or gradient norm throws `NonFiniteError` at once.
+    public func run(stopAfter: Int? = nil, afterEpoch: (Trainer) throws -> Void = { _ in }) throws {
         let perEpoch = loader.batchesPerEpoch
         var pixels = Tensor(zeros: [0])
         var labels: [Int32] = []
@@ -77,6 +78,10 @@ public final class Trainer {
                 loader.makeBatch(indices: batch, epoch: epoch, into: &pixels, labels: &labels)
                 rate = schedule.rate(atStep: globalStep)
                 let result = step(pixels, labels, rate, plan.dropoutSeed(step: globalStep))
+                guard result.loss.isFinite && result.gradientNorm.isFinite else {
+                    throw NonFiniteError.step(epoch: epoch + 1, step: index + 1, loss: result.loss,
+                                              gradientNorm: result.gradientNorm)
+                }
                 lossSum += Double(result.loss) * Double(batch.count)
                 if let auxiliary = result.auxiliaryLoss {
                     auxiliarySum = (auxiliarySum ?? 0) + Double(auxiliary) * Double(batch.count)
@@ -94,7 +99,7 @@ public final class Trainer {
                              + " left " + formatDuration(elapsed / done * remaining))
                 }
             }
-            let evaluation = evaluate(model, on: testImages, precision: config.precision)
+            let evaluation = try evaluate(model, on: testImages, precision: config.precision)
             logs.append(EpochLog(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
                                  trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                  testAccuracy: evaluation.accuracy, learningRate: Double(rate),
