@@ -36,6 +36,41 @@ final class TrainCommandTests: XCTestCase {
             .filter { $0.contains(".tmp-") }, [])
     }
 
+    func testADivergingRunStopsInOneLineAndWritesNoCheckpoint() throws {
+        let out = temporaryPath("diverged.h5")
+        XCTAssertThrowsError(try train(["--epochs", "2", "--lr", "1e8", "--clip-norm", "0", "--warmup-epochs", "0"],
+                                       out: out)) { error in
+            XCTAssertTrue(error is NonFiniteError, "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("epoch 1 step "), "\(error)")
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no file for a run that never had a good epoch")
+    }
+
+    func testADivergenceAfterAGoodEpochKeepsThatEpochsCheckpoint() throws {
+        let out = temporaryPath("diverged-later.h5")
+        // Measured: at lr 1000 the tiny model survives epoch 1 and diverges in epoch 2 (rounding
+        // differs between CPUs, so an earlier divergence is accepted and checked as such).
+        var message = ""
+        XCTAssertThrowsError(try train(["--epochs", "3", "--lr", "1000", "--clip-norm", "0", "--warmup-epochs", "0",
+                                        "--precision", "f32"], out: out)) { message = "\($0)" }
+        let goodEpochs = Int(message.split(separator: " ")[1])! - 1
+        guard goodEpochs > 0 else { return XCTAssertFalse(FileManager.default.fileExists(atPath: out)) }
+        let file = try Checkpoint.load(from: out)
+        XCTAssertEqual(file.logs["epoch"]?.doubles, (1...goodEpochs).map(Double.init))
+        XCTAssertTrue(file.weights.values.allSatisfy { $0.floats?.allSatisfy(\.isFinite) ?? true })
+    }
+
+    func testTheCheckpointRecordsTheISAAndThePrecisionChosen() throws {
+        let out = temporaryPath("compute.h5")
+        try train(["--epochs", "1"], out: out)
+        let json = try Checkpoint.load(from: out).string("config", file: out)
+        let compute = try XCTUnwrap(try ConfigJSON.decodeSection(ComputeSettings.self, key: "compute", from: json, file: out))
+        XCTAssertEqual(compute.isa, CPUCapabilities.current.isa)
+        XCTAssertEqual(compute.requested, .auto)
+        XCTAssertEqual(compute.precision, CPUCapabilities.current.nativeBFloat16 ? .bf16 : .f32)
+    }
+
     func testResumedRunEndsWithExactlyTheWeightsOfAnUninterruptedRun() throws {
         let straight = temporaryPath("straight.h5"), interrupted = temporaryPath("interrupted.h5")
         let resumed = temporaryPath("resumed.h5")
