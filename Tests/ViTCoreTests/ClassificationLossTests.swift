@@ -148,21 +148,4 @@ final class ClassificationLossTests: XCTestCase {
             }
         }
     }
-
-    func testTheConfigurationsSettingsReachTheLoss() {
-        var config = TrainingConfig()
-        config.loss = .logitAdjusted
-        config.logitAdjustmentTau = 0.5
-        config.adjustFromEpoch = 2
-        config.drwEpoch = 4
-        config.drwBeta = 0.99
-        let loss = ClassificationLoss(config: config, classCounts: counts)
-        XCTAssertEqual(loss.kind, .logitAdjusted)
-        XCTAssertEqual(loss.labelSmoothing, config.labelSmoothing)
-        XCTAssertEqual(loss.adjustmentTau(epoch: 2), 0.5)
-        XCTAssertEqual(loss.adjustmentTau(epoch: 1), 0)
-        XCTAssertEqual(loss.drwEpoch, 4)
-        XCTAssertEqual(loss.drwBeta, 0.99)
-        XCTAssertEqual(loss.classCounts, counts)
-    }
 }
