@@ -44,6 +44,84 @@ final class ClassificationLossTests: XCTestCase {
         XCTAssertEqual(result.perSample[0], Float(expected), accuracy: 1e-5)
     }
 
+    // The 2x3 mixed example: image 0 is 0.7 class 2 + 0.3 class 1, image 1 is 0.7 class 0 + 0.3 class 2;
+    // training counts 100, 10, 1 (log prior -0.104360, -2.406945, -4.709530).
+    private let mixed = MixedTargets(labels: [2, 0], partners: [1, 2], lambda: 0.7)
+    private let counts = [100, 10, 1]
+
+    func testLogitAdjustedLossWithMixingMatchesHandComputedValue() {
+        // tau 0.5: adjusted rows (0.947820, 0.796527, 0.645235) and (-0.052180, -1.203473, -2.354765),
+        // log-softmax (-0.954935, -1.106228, -1.257520) and (-0.347997, -1.499289, -2.650582);
+        // row 0: 0.7 * 1.257520 + 0.3 * 1.106228 = 1.212132, row 1: 0.7 * 0.347997 + 0.3 * 2.650582 = 1.038772.
+        let loss = ClassificationLoss(kind: .logitAdjusted, classCounts: counts, logitAdjustmentTau: 0.5)
+        let result = loss.compute(logits: logits, targets: mixed, epoch: 0)
+        XCTAssertEqual(result.perSample[0], 1.212132, accuracy: 1e-5)
+        XCTAssertEqual(result.perSample[1], 1.038772, accuracy: 1e-5)
+        XCTAssertEqual(result.loss, 1.125452, accuracy: 1e-5)
+        // With smoothing 0.1 the targets become 0.9 q + 1/30: 1.201542 and 1.084824.
+        let smoothed = ClassificationLoss(kind: .logitAdjusted, labelSmoothing: 0.1, classCounts: counts,
+                                          logitAdjustmentTau: 0.5).compute(logits: logits, targets: mixed, epoch: 0)
+        XCTAssertEqual(smoothed.loss, 1.143183, accuracy: 1e-5)
+    }
+
+    func testBalancedSoftmaxIsLogitAdjustedWithTauOne() {
+        let z = randomTensor([4, 3], seed: 22)
+        let targets = MixedTargets(labels: [0, 1, 2, 1], partners: [2, 2, 0, 1], lambda: 0.6)
+        let balanced = ClassificationLoss(kind: .balancedSoftmax, labelSmoothing: 0.1, classCounts: [50, 20, 5])
+        var adjusted = balanced
+        adjusted.kind = .logitAdjusted
+        for epoch in [0, 3] {
+            let a = balanced.compute(logits: z, targets: targets, epoch: epoch)
+            let b = adjusted.compute(logits: z, targets: targets, epoch: epoch)
+            XCTAssertEqual(a.perSample, b.perSample)
+            XCTAssertEqual(a.dLogits, b.dLogits)
+        }
+    }
+
+    func testAMixOfALabelWithItselfIsTheUnmixedLoss() {
+        let loss = ClassificationLoss(kind: .weightedCE, labelSmoothing: 0.1, classCounts: counts)
+        let plain = loss.compute(logits: logits, labels: labels)
+        let selfMixed = loss.compute(logits: logits, targets: MixedTargets(labels: labels, partners: labels, lambda: 0.3),
+                                     epoch: 0)
+        XCTAssertEqual(plain.loss, selfMixed.loss, accuracy: 1e-6)
+    }
+
+    func testDeferredAdjustmentIsPlainCrossEntropyBeforeItsEpoch() {
+        let deferred = ClassificationLoss(kind: .logitAdjusted, classCounts: counts, logitAdjustmentTau: 0.5,
+                                          adjustFromEpoch: 2)
+        let ce = ClassificationLoss(kind: .ce).compute(logits: logits, targets: mixed, epoch: 0)
+        XCTAssertEqual(deferred.compute(logits: logits, targets: mixed, epoch: 1).loss, ce.loss)
+        XCTAssertEqual(deferred.compute(logits: logits, targets: mixed, epoch: 2).loss, 1.125452, accuracy: 1e-5)
+        XCTAssertEqual(deferred.trainingLogits(logits, epoch: 1), logits)
+    }
+
+    func testDeferredReweightingWithMixingMatchesHandComputedValue() {
+        // Effective-number weights (beta 0.9) 0.239329, 0.367442, 2.393229; mixed sample weights
+        // 0.7 * 2.393229 + 0.3 * 0.367442 = 1.785493 and 0.7 * 0.239329 + 0.3 * 2.393229 = 0.885499.
+        // Mixed CE per sample 0.707606 and 1.098612 -> (1.785493 * 0.707606 + 0.885499 * 1.098612) / 2.670992.
+        let loss = ClassificationLoss(kind: .ce, classCounts: counts, drwEpoch: 3, drwBeta: 0.9)
+        XCTAssertNil(loss.deferredWeights(epoch: 2))
+        XCTAssertEqual(loss.compute(logits: logits, targets: mixed, epoch: 2).loss, (0.707606 + 1.098612) / 2,
+                       accuracy: 1e-5)
+        XCTAssertEqual(loss.compute(logits: logits, targets: mixed, epoch: 3).loss, 0.837234, accuracy: 1e-5)
+    }
+
+    func testDeferredReweightingComposesWithTheLogitAdjustedLoss() {
+        // The logit-adjusted per-sample losses 1.212132 and 1.038772 under the DRW sample weights.
+        let loss = ClassificationLoss(kind: .logitAdjusted, classCounts: counts, logitAdjustmentTau: 0.5,
+                                      drwEpoch: 0, drwBeta: 0.9)
+        XCTAssertEqual(loss.compute(logits: logits, targets: mixed, epoch: 0).loss, 1.154659, accuracy: 1e-5)
+    }
+
+    func testWeightedCrossEntropyInTheReweightingPhaseMultipliesBothWeights() {
+        let loss = ClassificationLoss(kind: .weightedCE, classCounts: counts, drwEpoch: 1, drwBeta: 0.9)
+        XCTAssertEqual(loss.lossClassWeights(epoch: 0)!, loss.classWeights)
+        let both = loss.lossClassWeights(epoch: 1)!
+        let drw = effectiveNumberWeights(classCounts: counts, beta: 0.9)
+        for c in 0..<3 { XCTAssertEqual(both[c], loss.classWeights[c] * drw[c], accuracy: 1e-12) }
+        XCTAssertNil(ClassificationLoss(kind: .ce).lossClassWeights(epoch: 5))
+    }
+
     func testEveryLossGradientMatchesFiniteDifferences() {
         for kind in LossKind.allCases {
             let loss = ClassificationLoss(kind: kind, labelSmoothing: 0.1, ohemRatio: 0.5, classCounts: [50, 20, 5])
@@ -52,6 +130,22 @@ final class ClassificationLossTests: XCTestCase {
             let analytic = loss.compute(logits: z, labels: targets).dLogits
             assertGradient(kind.rawValue, analytic: analytic.data, perturb: { z.data[$0] += $1 },
                            loss: { Double(loss.compute(logits: z, labels: targets).loss) }, samples: 12, epsilon: 1e-3)
+        }
+    }
+
+    func testEveryLossGradientWithMixedTargetsAndReweightingMatchesFiniteDifferences() {
+        let targets = MixedTargets(labels: [0, 1, 2, 1], partners: [2, 0, 0, 1], lambda: 0.65)
+        for kind in LossKind.allCases {
+            let loss = ClassificationLoss(kind: kind, labelSmoothing: 0.1, ohemRatio: 0.5, classCounts: [50, 20, 5],
+                                          logitAdjustmentTau: 0.7, drwEpoch: 1, drwBeta: 0.99)
+            for epoch in [0, 1] {
+                var z = randomTensor([4, 3], seed: 23)
+                let analytic = loss.compute(logits: z, targets: targets, epoch: epoch).dLogits
+                assertGradient("\(kind.rawValue) epoch \(epoch)", analytic: analytic.data,
+                               perturb: { z.data[$0] += $1 },
+                               loss: { Double(loss.compute(logits: z, targets: targets, epoch: epoch).loss) },
+                               samples: 12, epsilon: 1e-3)
+            }
         }
     }
 }

@@ -70,4 +70,96 @@ final class DistillationLossTests: XCTestCase {
         assertGradient("distillation head", analytic: result.dDistillationLogits!.data,
                        perturb: { distillationHead.data[$0] += $1 }, loss: total, samples: 12, epsilon: 1e-3)
     }
+
+    // Mixed targets, a long-tailed prior, DRW from epoch 1 with the teacher term re-weighted.
+    private let mixed = MixedTargets(labels: [0, 2, 1, 1], partners: [2, 2, 0, 1], lambda: 0.6)
+    private let counts = [50, 20, 5]
+
+    private func reweighting(_ kind: DistillationKind, drwDistillation: Bool = true) -> DistillationLoss {
+        var settings = DistillationSettings()
+        settings.kind = kind
+        settings.alpha = 0.7
+        settings.temperature = 3
+        settings.drwDistillation = drwDistillation
+        let label = ClassificationLoss(kind: .logitAdjusted, labelSmoothing: 0.1, classCounts: counts,
+                                       drwEpoch: 1, drwBeta: 0.99)
+        return DistillationLoss(settings: settings, label: label)
+    }
+
+    private func row(_ tensor: Tensor, _ i: Int) -> Tensor {
+        Tensor(shape: [1, 3], data: Array(tensor.data[(i * 3)..<(i * 3 + 3)]))
+    }
+
+    func testMixedTargetsAndTheEpochReachTheLabelTerm() {
+        let student = randomTensor([4, 3], seed: 38)
+        let distillation = reweighting(.soft)
+        for epoch in [0, 1] {
+            let label = distillation.label.compute(logits: student, targets: mixed, epoch: epoch)
+            let result = distillation.compute(logits: student, distillationLogits: nil, teacherLogits: teacher,
+                                              targets: mixed, epoch: epoch)
+            XCTAssertEqual(result.loss, 0.3 * label.loss + 0.7 * 9 * result.distillationLoss, accuracy: 1e-5)
+        }
+    }
+
+    func testInTheReweightingPhaseTheHardTermWeighsEachImageByItsTeacherLabel() {
+        let student = randomTensor([4, 3], seed: 39)
+        let teacherLabels = predictions(teacher)
+        let perSample = (0..<4).map {
+            ClassificationLoss(kind: .ce).compute(logits: row(student, $0), labels: [Int32(teacherLabels[$0])]).loss
+        }
+        let w = effectiveNumberWeights(classCounts: counts, beta: 0.99)
+        let weighted = (0..<4).reduce(0.0) { $0 + w[teacherLabels[$1]] * Double(perSample[$1]) }
+            / teacherLabels.reduce(0.0) { $0 + w[$1] }
+        let plain = Double(perSample.reduce(0, +)) / 4
+        func teacherTerm(_ loss: DistillationLoss, epoch: Int) -> Float {
+            loss.compute(logits: student, distillationLogits: nil, teacherLogits: teacher, targets: mixed,
+                         epoch: epoch).distillationLoss
+        }
+        XCTAssertEqual(teacherTerm(reweighting(.hard), epoch: 0), Float(plain), accuracy: 1e-5)
+        XCTAssertEqual(teacherTerm(reweighting(.hard), epoch: 1), Float(weighted), accuracy: 1e-5)
+        XCTAssertEqual(teacherTerm(reweighting(.hard, drwDistillation: false), epoch: 1), Float(plain), accuracy: 1e-5)
+    }
+
+    func testInTheReweightingPhaseTheSoftTermWeighsEachImageByItsMixedTargets() {
+        let student = randomTensor([4, 3], seed: 40)
+        let perSample = (0..<4).map {
+            Double(softTargetDivergence(student: row(student, $0), teacher: row(teacher, $0), temperature: 3).0)
+        }
+        let w = mixed.sampleWeights(effectiveNumberWeights(classCounts: counts, beta: 0.99))
+        let expected = zip(w, perSample).reduce(0.0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
+        let result = reweighting(.soft).compute(logits: student, distillationLogits: nil, teacherLogits: teacher,
+                                                targets: mixed, epoch: 1)
+        XCTAssertEqual(result.distillationLoss, Float(expected), accuracy: 1e-6)
+    }
+
+    func testGradientsWithMixingAndReweightingMatchFiniteDifferences() {
+        for kind in DistillationKind.allCases {
+            let distillation = reweighting(kind)
+            var classHead = randomTensor([4, 3], seed: 41)
+            var distillationHead = randomTensor([4, 3], seed: 42)
+            let total = { Double(distillation.compute(logits: classHead, distillationLogits: distillationHead,
+                                                      teacherLogits: self.teacher, targets: self.mixed,
+                                                      epoch: 1).loss) }
+            let result = distillation.compute(logits: classHead, distillationLogits: distillationHead,
+                                              teacherLogits: teacher, targets: mixed, epoch: 1)
+            assertGradient("\(kind) class head", analytic: result.dLogits.data,
+                           perturb: { classHead.data[$0] += $1 }, loss: total, samples: 12, epsilon: 1e-3)
+            if kind != .none {
+                assertGradient("\(kind) distillation head", analytic: result.dDistillationLogits!.data,
+                               perturb: { distillationHead.data[$0] += $1 }, loss: total, samples: 12, epsilon: 1e-3)
+            }
+        }
+    }
+
+    func testSettingsStoredBeforeReweightedDistillationStillDecode() throws {
+        let old = #"{"kind":"hard","temperature":1,"alpha":0.5,"dist_token":true,"teacher":"t.h5","teacher_sha256":"ab"}"#
+        let settings = try JSONDecoder().decode(DistillationSettings.self, from: Data(old.utf8))
+        XCTAssertEqual(settings.kind, .hard)
+        XCTAssertTrue(settings.distillationToken)
+        XCTAssertFalse(settings.drwDistillation)
+        var reweighted = settings
+        reweighted.drwDistillation = true
+        let again = try JSONDecoder().decode(DistillationSettings.self, from: JSONEncoder().encode(reweighted))
+        XCTAssertEqual(again, reweighted)
+    }
 }

@@ -1,12 +1,15 @@
 import Foundation
 
-// Distillation losses on student logits s: [B, K], teacher logits t: [B, K], labels y.
+// Distillation losses on student logits s: [B, K], teacher logits t: [B, K], (mixed) targets y.
 //   soft (Hinton et al. 2015): (1 - a) * label(s, y) + a * T^2 * KL(softmax(t/T) || softmax(s/T))
 //                              dKL/ds_i = (softmax(s_i/T) - softmax(t_i/T)) / (T * B)
 //   hard (DeiT):               1/2 * label(s, y) + 1/2 * CE(s, argmax t)
 //   none:                      label(s, y)
-// "label" is the classification loss with its remedy (weighted CE, balanced softmax, ...).
+// "label" is the classification loss with its remedy (weighted CE, balanced softmax, DRW, ...).
 // With a distillation token the teacher term goes to the second head d instead of s.
+// The teacher sees the student's (mixed) images, so argmax t is the teacher's label of the mix.
+// drwDistillation (DeiT-LT, Rangwani et al. 2024): in the DRW phase the teacher term is a
+// weighted mean too, hard by the DRW weight of the teacher's label, soft by that of the targets.
 
 public enum DistillationKind: String, Codable, CaseIterable, Sendable { case soft, hard, none }
 
@@ -17,12 +20,27 @@ public struct DistillationSettings: Codable, Equatable, Sendable {
     public var distillationToken = false
     public var teacher = ""
     public var teacherSHA256 = ""
+    /// Re-weight the teacher term with the label loss's DRW weights once DRW starts.
+    public var drwDistillation = false
 
     enum CodingKeys: String, CodingKey {
         case kind, temperature, alpha, distillationToken = "dist_token", teacher, teacherSHA256 = "teacher_sha256"
+        case drwDistillation = "drw_distillation"
     }
 
     public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(DistillationKind.self, forKey: .kind)
+        temperature = try container.decode(Float.self, forKey: .temperature)
+        alpha = try container.decode(Float.self, forKey: .alpha)
+        distillationToken = try container.decode(Bool.self, forKey: .distillationToken)
+        teacher = try container.decode(String.self, forKey: .teacher)
+        teacherSHA256 = try container.decode(String.self, forKey: .teacherSHA256)
+        // Added after the first checkpoints were written: absent there, and off.
+        drwDistillation = try container.decodeIfPresent(Bool.self, forKey: .drwDistillation) ?? false
+    }
 }
 
 public struct DistillationResult {
@@ -43,26 +61,38 @@ public struct DistillationLoss {
     }
 
     public func compute(logits: Tensor, distillationLogits: Tensor?, teacherLogits: Tensor,
-                        labels: [Int32]) -> DistillationResult {
-        let labelResult = label.compute(logits: logits, labels: labels)
+                        targets: MixedTargets, epoch: Int) -> DistillationResult {
+        let labelResult = label.compute(logits: logits, targets: targets, epoch: epoch)
         // The head that learns from the teacher: the distillation head if the model has one.
         let student = distillationLogits ?? logits
+        let drw = settings.drwDistillation ? label.deferredWeights(epoch: epoch) : nil
         switch settings.kind {
         case .none:
-            let second = distillationLogits.map { label.compute(logits: $0, labels: labels).dLogits }
+            let second = distillationLogits.map { label.compute(logits: $0, targets: targets, epoch: epoch).dLogits }
             return DistillationResult(loss: labelResult.loss, distillationLoss: 0,
                                       dLogits: labelResult.dLogits, dDistillationLogits: second)
         case .soft:
             let a = settings.alpha, t = settings.temperature
-            let (kl, dKL) = softTargetDivergence(student: student, teacher: teacherLogits, temperature: t)
+            let (kl, dKL) = softTargetDivergence(student: student, teacher: teacherLogits, temperature: t,
+                                                 sampleWeights: drw.map(targets.sampleWeights))
             return combine(labelResult, labelWeight: 1 - a, teacherLoss: kl, dTeacher: dKL,
                            teacherWeight: a * t * t, hasToken: distillationLogits != nil)
         case .hard:
-            let teacherLabels = predictions(teacherLogits).map { Int32($0) }
-            let hard = ClassificationLoss(kind: .ce).compute(logits: student, labels: teacherLabels)
+            let teacherTargets = MixedTargets(labels: predictions(teacherLogits).map { Int32($0) })
+            let (perSample, residuals) = softCrossEntropy(
+                student, targets: teacherTargets.probabilities(classes: student.shape[1], smoothing: 0))
+            let weights = drw.map(teacherTargets.sampleWeights) ?? [Double](repeating: 1, count: perSample.count)
+            let hard = weightedMean(perSample: perSample, residuals: residuals, weights: weights)
             return combine(labelResult, labelWeight: 0.5, teacherLoss: hard.loss, dTeacher: hard.dLogits,
                            teacherWeight: 0.5, hasToken: distillationLogits != nil)
         }
+    }
+
+    /// Unmixed labels at epoch 0 (for callers without mixing or phases).
+    public func compute(logits: Tensor, distillationLogits: Tensor?, teacherLogits: Tensor,
+                        labels: [Int32]) -> DistillationResult {
+        compute(logits: logits, distillationLogits: distillationLogits, teacherLogits: teacherLogits,
+                targets: MixedTargets(labels: labels), epoch: 0)
     }
 
     private func combine(_ labelResult: LossResult, labelWeight: Float, teacherLoss: Float, dTeacher: Tensor,
@@ -80,9 +110,13 @@ public struct DistillationLoss {
     }
 }
 
-/// KL(softmax(t/T) || softmax(s/T)) averaged over the batch, and its gradient with respect to s.
-public func softTargetDivergence(student: Tensor, teacher: Tensor, temperature: Float) -> (Float, Tensor) {
+/// KL(softmax(t/T) || softmax(s/T)) averaged over the batch (weighted by `sampleWeights` when
+/// given: sum_i w_i KL_i / sum_i w_i), and its gradient with respect to s.
+public func softTargetDivergence(student: Tensor, teacher: Tensor, temperature: Float,
+                                 sampleWeights: [Double]? = nil) -> (Float, Tensor) {
     let batch = student.shape[0], classes = student.shape[1], scale = 1 / Double(temperature)
+    let weights = sampleWeights ?? [Double](repeating: 1, count: batch)
+    let totalWeight = weights.reduce(0, +)
     var gradient = Tensor(zeros: student.shape)
     var total: Double = 0
     func logSoftmax(_ row: ArraySlice<Float>) -> [Double] {
@@ -94,11 +128,12 @@ public func softTargetDivergence(student: Tensor, teacher: Tensor, temperature: 
     for i in 0..<batch {
         let range = (i * classes)..<((i + 1) * classes)
         let logP = logSoftmax(teacher.data[range]), logQ = logSoftmax(student.data[range])
+        let coefficient = weights[i] / totalWeight
         for c in 0..<classes {
             let p = exp(logP[c])
-            total += p * (logP[c] - logQ[c])
-            gradient.data[i * classes + c] = Float((exp(logQ[c]) - p) * scale / Double(batch))
+            total += coefficient * p * (logP[c] - logQ[c])
+            gradient.data[i * classes + c] = Float((exp(logQ[c]) - p) * scale * coefficient)
         }
     }
-    return (Float(total / Double(batch)), gradient)
+    return (Float(total), gradient)
 }

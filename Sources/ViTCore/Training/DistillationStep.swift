@@ -11,20 +11,28 @@ public struct DistillationStep {
         self.clipNorm = clipNorm
     }
 
+    /// The teacher sees exactly the student's (mixed) images, so its hard labels are of the mix.
     public func run(student: VisionTransformer, teacher: VisionTransformer?, optimizer: AdamW, images: Tensor,
-                    labels: [Int32], learningRate: Float, dropoutSeed: UInt64) -> StepResult {
+                    targets: MixedTargets, epoch: Int, learningRate: Float, dropoutSeed: UInt64) -> StepResult {
         let teacherLogits = teacher.map { $0.forward(images, precision: precision).logits }
-            ?? Tensor(zeros: [labels.count, student.config.numClasses])
+            ?? Tensor(zeros: [targets.count, student.config.numClasses])
         student.zeroGradients()
         let output = student.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed)
         let result = loss.compute(logits: output.logits, distillationLogits: output.distillationLogits,
-                                  teacherLogits: teacherLogits, labels: labels)
+                                  teacherLogits: teacherLogits, targets: targets, epoch: epoch)
         student.backward(dLogits: result.dLogits, dDistillationLogits: result.dDistillationLogits,
                          cache: output.cache!, precision: precision)
         let norm = clipGradientNorm(student.parameters, maximumNorm: clipNorm)
         optimizer.update(student.parameters, learningRate: learningRate)
-        return StepResult(loss: result.loss, correct: countCorrect(loss.label.trainingLogits(output.logits), labels),
-                          gradientNorm: norm,
-                          auxiliaryLoss: result.distillationLoss)
+        let trained = loss.label.trainingLogits(output.logits, epoch: epoch)
+        return StepResult(loss: result.loss, correct: countCorrect(trained, targets.dominantLabels),
+                          gradientNorm: norm, auxiliaryLoss: result.distillationLoss)
+    }
+
+    /// Unmixed labels at epoch 0 (for callers without mixing or loss phases).
+    public func run(student: VisionTransformer, teacher: VisionTransformer?, optimizer: AdamW, images: Tensor,
+                    labels: [Int32], learningRate: Float, dropoutSeed: UInt64) -> StepResult {
+        run(student: student, teacher: teacher, optimizer: optimizer, images: images,
+            targets: MixedTargets(labels: labels), epoch: 0, learningRate: learningRate, dropoutSeed: dropoutSeed)
     }
 }

@@ -18,14 +18,61 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Learning-rate factor for encoder parameters when fine-tuning from a pre-trained file.
     public var encoderLearningRateScale: Float = 1
 
+    // Long-tail remedies and averaging (issue 11). Epochs count from 0, as in Trainer.
+    /// tau of the logit-adjusted loss.
+    public var logitAdjustmentTau: Float = 1
+    /// The first epoch whose logits get the prior (logit-adjusted, balanced-softmax); CE before.
+    public var adjustFromEpoch = 0
+    /// The first epoch of deferred re-weighting; nil: none.
+    public var drwEpoch: Int?
+    public var drwBeta: Double = 0.9999
+    /// Decay of the weights' exponential moving average; 0: no average.
+    public var emaDecay: Float = 0
+    /// Share of each class held out for choosing tau and epochs; 0: no validation split.
+    public var validationFraction: Double = 0
+    public var validationSeed: UInt64 = 0
+
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize = "batch_size", learningRate = "lr", minimumLearningRate = "min_lr"
         case weightDecay = "weight_decay", warmupEpochs = "warmup_epochs", labelSmoothing = "label_smoothing"
         case clipNorm = "clip_norm", loss, ohemRatio = "ohem_ratio", precision, augmentation = "augment"
         case imbalanceRatio = "imbalance_ratio", seed, encoderLearningRateScale = "encoder_lr_scale"
+        case logitAdjustmentTau = "logit_adjustment_tau", adjustFromEpoch = "adjust_from_epoch"
+        case drwEpoch = "drw_epoch", drwBeta = "drw_beta", emaDecay = "ema_decay"
+        case validationFraction = "validation_fraction", validationSeed = "validation_seed"
     }
 
     public init() {}
+
+    /// Keys written since the first checkpoints are optional, so older stored configs still decode
+    /// (with the defaults, which reproduce how they were trained). A new field needs a line here.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        minimumLearningRate = try c.decode(Float.self, forKey: .minimumLearningRate)
+        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
+        warmupEpochs = try c.decode(Int.self, forKey: .warmupEpochs)
+        labelSmoothing = try c.decode(Float.self, forKey: .labelSmoothing)
+        clipNorm = try c.decode(Float.self, forKey: .clipNorm)
+        loss = try c.decode(LossKind.self, forKey: .loss)
+        ohemRatio = try c.decode(Float.self, forKey: .ohemRatio)
+        precision = try c.decode(Precision.self, forKey: .precision)
+        augmentation = try c.decode(Augmentation.self, forKey: .augmentation)
+        imbalanceRatio = try c.decode(Double.self, forKey: .imbalanceRatio)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        encoderLearningRateScale = try c.decode(Float.self, forKey: .encoderLearningRateScale)
+        let defaults = TrainingConfig()
+        logitAdjustmentTau = try c.decodeIfPresent(Float.self, forKey: .logitAdjustmentTau) ?? defaults.logitAdjustmentTau
+        adjustFromEpoch = try c.decodeIfPresent(Int.self, forKey: .adjustFromEpoch) ?? defaults.adjustFromEpoch
+        drwEpoch = try c.decodeIfPresent(Int.self, forKey: .drwEpoch) ?? defaults.drwEpoch
+        drwBeta = try c.decodeIfPresent(Double.self, forKey: .drwBeta) ?? defaults.drwBeta
+        emaDecay = try c.decodeIfPresent(Float.self, forKey: .emaDecay) ?? defaults.emaDecay
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction)
+            ?? defaults.validationFraction
+        validationSeed = try c.decodeIfPresent(UInt64.self, forKey: .validationSeed) ?? defaults.validationSeed
+    }
 
     public func validate() throws {
         func fail(_ message: String) throws { throw ConfigError(message: message) }
@@ -36,5 +83,22 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(0..<1).contains(labelSmoothing) { try fail("label smoothing must be in [0, 1), got \(labelSmoothing)") }
         if !(ohemRatio > 0 && ohemRatio <= 1) { try fail("OHEM ratio must be in (0, 1], got \(ohemRatio)") }
         if imbalanceRatio < 1 { try fail("imbalance ratio must be at least 1, got \(imbalanceRatio)") }
+        if !(logitAdjustmentTau >= 0 && logitAdjustmentTau.isFinite) {
+            try fail("logit adjustment tau must be finite and not negative, got \(logitAdjustmentTau)")
+        }
+        if !(0..<epochs).contains(adjustFromEpoch) {
+            try fail("adjust-from epoch must be in 0..<\(epochs) (epochs count from 0), got \(adjustFromEpoch)")
+        }
+        if adjustFromEpoch > 0, loss != .logitAdjusted, loss != .balancedSoftmax {
+            try fail("adjust-from epoch needs loss logit-adjusted or balanced-softmax, got \(loss.rawValue)")
+        }
+        if let drwEpoch, !(0..<epochs).contains(drwEpoch) {
+            try fail("DRW epoch must be in 0..<\(epochs) (epochs count from 0), got \(drwEpoch)")
+        }
+        if !(0..<1).contains(drwBeta) { try fail("DRW beta must be in [0, 1), got \(drwBeta)") }
+        if !(0..<1).contains(emaDecay) { try fail("EMA decay must be in [0, 1) (0: off), got \(emaDecay)") }
+        if !(0..<1).contains(validationFraction) {
+            try fail("validation fraction must be in [0, 1) (0: no split), got \(validationFraction)")
+        }
     }
 }

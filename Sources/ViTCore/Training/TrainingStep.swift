@@ -25,22 +25,36 @@ public struct TrainingStep {
         self.clipNorm = clipNorm
     }
 
-    /// `lossOverride` lets distillation replace the label loss (it gets both heads' logits).
-    public func run(model: VisionTransformer, optimizer: AdamW, images: Tensor, labels: [Int32],
+    /// One step on `images` with (possibly mixed) targets; `epoch` (from 0) selects the loss's
+    /// phases (deferred logit adjustment, DRW). `learningRateScale` lets some parameters train slower.
+    public func run(model: VisionTransformer, optimizer: AdamW, images: Tensor, targets: MixedTargets, epoch: Int,
                     learningRate: Float, dropoutSeed: UInt64,
                     learningRateScale: (Parameter) -> Float = { _ in 1 }) -> StepResult {
         model.zeroGradients()
         let output = model.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed)
-        let result = loss.compute(logits: output.logits, labels: labels)
+        let result = loss.compute(logits: output.logits, targets: targets, epoch: epoch)
         // Without a teacher, the distillation head (if any) learns the labels too.
-        let distillation = output.distillationLogits.map { loss.compute(logits: $0, labels: labels).dLogits }
+        let distillation = output.distillationLogits.map {
+            loss.compute(logits: $0, targets: targets, epoch: epoch).dLogits
+        }
         model.backward(dLogits: result.dLogits, dDistillationLogits: distillation, cache: output.cache!,
                        precision: precision)
         let norm = clipGradientNorm(model.parameters, maximumNorm: clipNorm)
         optimizer.update(model.parameters, learningRate: learningRate, learningRateScale: learningRateScale)
-        // Training accuracy on the logits the loss trains (with balanced softmax, prior added).
-        return StepResult(loss: result.loss, correct: countCorrect(loss.trainingLogits(output.logits), labels),
+        // Training accuracy on the logits the loss trains (with the prior added when it is), against
+        // the label with the larger share of each mixed image.
+        return StepResult(loss: result.loss,
+                          correct: countCorrect(loss.trainingLogits(output.logits, epoch: epoch),
+                                                targets.dominantLabels),
                           gradientNorm: norm)
+    }
+
+    /// Unmixed labels at epoch 0 (for callers without mixing or loss phases).
+    public func run(model: VisionTransformer, optimizer: AdamW, images: Tensor, labels: [Int32],
+                    learningRate: Float, dropoutSeed: UInt64,
+                    learningRateScale: (Parameter) -> Float = { _ in 1 }) -> StepResult {
+        run(model: model, optimizer: optimizer, images: images, targets: MixedTargets(labels: labels), epoch: 0,
+            learningRate: learningRate, dropoutSeed: dropoutSeed, learningRateScale: learningRateScale)
     }
 }
 
