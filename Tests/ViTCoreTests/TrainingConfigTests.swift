@@ -22,4 +22,13 @@ final class TrainingConfigTests: XCTestCase {
         config.imbalanceRatio = 0.5
         XCTAssertThrowsError(try config.validate()) { XCTAssertEqual("\($0)", "imbalance ratio must be at least 1, got 0.5") }
     }
+
+    func testAugmentationSettingsAreOptionalOnDecodeAndStoredUnderTheirOwnKey() throws {
+        var config = TrainingConfig()
+        let older = try JSONEncoder().encode(config)
+        XCTAssertFalse(String(decoding: older, as: UTF8.self).contains("augment_settings"))
+        XCTAssertNil(try JSONDecoder().decode(TrainingConfig.self, from: older).augmentationSettings)
+        config.augmentationSettings = AugmentationSettings(policy: .autoAugment, mixup: 0.8)
+        XCTAssertEqual(try JSONDecoder().decode(TrainingConfig.self, from: JSONEncoder().encode(config)), config)
+    }
 }

@@ -17,12 +17,16 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// Learning-rate factor for encoder parameters when fine-tuning from a pre-trained file.
     public var encoderLearningRateScale: Float = 1
+    /// Policy, random erasing and mixing on top of `augmentation`; nil (as in configs stored
+    /// before it existed) means none of them.
+    public var augmentationSettings: AugmentationSettings?
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize = "batch_size", learningRate = "lr", minimumLearningRate = "min_lr"
         case weightDecay = "weight_decay", warmupEpochs = "warmup_epochs", labelSmoothing = "label_smoothing"
         case clipNorm = "clip_norm", loss, ohemRatio = "ohem_ratio", precision, augmentation = "augment"
         case imbalanceRatio = "imbalance_ratio", seed, encoderLearningRateScale = "encoder_lr_scale"
+        case augmentationSettings = "augment_settings"
     }
 
     public init() {}
@@ -36,5 +40,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(0..<1).contains(labelSmoothing) { try fail("label smoothing must be in [0, 1), got \(labelSmoothing)") }
         if !(ohemRatio > 0 && ohemRatio <= 1) { try fail("OHEM ratio must be in (0, 1], got \(ohemRatio)") }
         if imbalanceRatio < 1 { try fail("imbalance ratio must be at least 1, got \(imbalanceRatio)") }
+        try augmentationSettings?.validate()
     }
 }
