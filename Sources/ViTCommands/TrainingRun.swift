@@ -10,12 +10,15 @@ public struct TrainingRun {
     public var config: TrainingConfig
     public var logs: [EpochLog]
     public var optimizer: AdamW
+    /// The weight average (--ema), saved as the model's weights; nil without --ema.
+    public var average: WeightAverage?
 
     public init(model: VisionTransformer, config: TrainingConfig) {
         self.model = model
         self.config = config
         self.logs = []
         self.optimizer = AdamW(weightDecay: config.weightDecay)
+        self.average = config.emaDecay > 0 ? WeightAverage(parameters: model.parameters, decay: config.emaDecay) : nil
     }
 
     /// The run saved in `path`, to be continued up to `epochs` (default: the file's own).
@@ -29,6 +32,20 @@ public struct TrainingRun {
         if let epochs { config.epochs = epochs }
         var run = TrainingRun(model: try file.makeModel(file: path), config: config)
         try file.restoreOptimizer(run.optimizer, model: run.model, file: path)
+        if let average = run.average {
+            // The file's weights are the average; the raw weights it trains on are kept beside.
+            guard let updates = file.optimizer["ema_updates"]?.int64s?.first else {
+                throw ConfigError(message: "\(path): has no /optimizer/ema_updates to resume the weight average from")
+            }
+            try average.restore(values: Dictionary(uniqueKeysWithValues: run.model.parameters.map { ($0.name, $0.value) }),
+                                updates: Int(updates), parameters: run.model.parameters)
+            for parameter in run.model.parameters {
+                guard let raw = file.optimizer["raw." + parameter.name]?.tensor, raw.shape == parameter.shape else {
+                    throw ConfigError(message: "\(path): has no raw weight \(parameter.name) under /optimizer/raw")
+                }
+                parameter.value = raw
+            }
+        }
         run.logs = try file.epochLogs(file: path, auxiliaryColumn: auxiliaryColumn)
         if run.logs.count >= config.epochs {
             throw ConfigError(message: "\(path) already has \(run.logs.count) epochs; pass --epochs above that to continue")
@@ -57,10 +74,19 @@ public struct TrainingRun {
     @discardableResult
     public func execute(training: LabeledImages, classCounts: [Int], test: LabeledImages, output: Output,
                         stopAfter: Int? = nil, step: @escaping StepFunction) throws -> EvaluationResult {
-        let trainer = Trainer(model: model, config: config, training: training, test: test, logs: logs, step: step)
+        let trainer = Trainer(model: model, config: config, training: training, test: test, logs: logs,
+                              average: average, step: step)
         func checkpoint(withOptimizer: Bool) -> Checkpoint {
-            var file = Checkpoint(model: model, stage: output.stage, config: output.configJSON, seed: config.seed,
-                                  command: CommandLine.arguments)
+            let makeFile = {
+                Checkpoint(model: model, stage: output.stage, config: output.configJSON, seed: config.seed,
+                           command: CommandLine.arguments)
+            }
+            // With --ema the file's weights are the average; the raw ones stay for --resume.
+            var file = average.map { $0.withAverage(model.parameters, makeFile) } ?? makeFile()
+            if let average, withOptimizer {
+                for parameter in model.parameters { file.optimizer["raw." + parameter.name] = StoredArray(parameter.value) }
+                file.optimizer["ema_updates"] = StoredArray(scalar: average.updates)
+            }
             for (name, value) in output.attributes { file.attributes[name] = value }
             file.storeLogs(trainer.logs, auxiliaryColumn: output.auxiliaryColumn)
             file.eval["class_counts"] = StoredArray(ints: classCounts)
@@ -68,7 +94,7 @@ public struct TrainingRun {
             return file
         }
         try trainer.run(stopAfter: stopAfter) { _ in try checkpoint(withOptimizer: true).save(to: output.path) }
-        let result = try evaluate(model, on: test, precision: config.precision)
+        let result = try trainer.evaluateAveraged()
         print(describe(result))
         var final = checkpoint(withOptimizer: output.keepOptimizerState)
         final.storeEvaluation(result, model: model, classCounts: classCounts)

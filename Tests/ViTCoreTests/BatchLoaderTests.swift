@@ -65,6 +65,71 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertEqual(Array(first.data[0..<3072]), Array(second.data[3 * 3072 ..< 4 * 3072]))
     }
 
+    private func loader(_ settings: AugmentationSettings, augmentation: Augmentation = .cropFlip) -> BatchLoader {
+        BatchLoader(images: images, batchSize: 8, augmentation: augmentation, normalization: .cifar10,
+                    shuffle: true, dropLast: true, seed: 7, settings: settings)
+    }
+
+    private func batch(_ loader: BatchLoader, _ indices: [Int], epoch: Int = 0, step: Int = 0)
+        -> (pixels: Tensor, labels: [Int32], mixed: MixedTargets?) {
+        var pixels = Tensor(zeros: [0]), labels = [Int32]()
+        let mixed = loader.makeBatch(indices: indices, epoch: epoch, step: step, into: &pixels, labels: &labels)
+        return (pixels, labels, mixed)
+    }
+
+    func testDefaultSettingsChangeNothingAndDoNotMix() {
+        let plain = batch(loader(), [3, 9, 27]), explicit = batch(loader(.none), [3, 9, 27])
+        XCTAssertNil(plain.mixed)
+        XCTAssertEqual(plain.pixels, explicit.pixels)
+        var pixels = Tensor(zeros: [0]), labels = [Int32]()
+        loader().makeBatch(indices: [3, 9, 27], epoch: 0, into: &pixels, labels: &labels)
+        XCTAssertEqual(pixels, plain.pixels)
+    }
+
+    func testPolicyIsAFunctionOfSeedEpochAndImageNotOfBatchSlot() {
+        let policy = loader(AugmentationSettings(policy: .trivialAugment), augmentation: .none)
+        let a = batch(policy, [1, 2, 3, 4], epoch: 2), b = batch(policy, [4, 3, 2, 1], epoch: 2)
+        XCTAssertEqual(Array(a.pixels.data[0..<3072]), Array(b.pixels.data[3 * 3072 ..< 4 * 3072]))
+        XCTAssertNotEqual(a.pixels, batch(policy, [1, 2, 3, 4], epoch: 3).pixels)
+    }
+
+    func testRandomErasingZeroesOneBoxPerImageAfterNormalisation() {
+        let erasing = loader(AugmentationSettings(randomErasing: 1), augmentation: .none)
+        let plain = batch(loader(augmentation: .none), [0, 1, 2]).pixels, erased = batch(erasing, [0, 1, 2]).pixels
+        for b in 0..<3 {
+            var zeroed = 0
+            for k in b * 3072 ..< (b + 1) * 3072 where erased.data[k] != plain.data[k] {
+                XCTAssertEqual(erased.data[k], 0)
+                zeroed += 1
+            }
+            XCTAssertGreaterThan(zeroed, 0, "image \(b)")
+        }
+    }
+
+    func testMixupBatchIsTheBlendWithItsReverseAndADrawOfEpochAndStep() {
+        let mixing = loader(AugmentationSettings(mixup: 0.8), augmentation: .none)
+        let indices = [0, 11, 22, 33]
+        let plain = batch(loader(augmentation: .none), indices), mixed = batch(mixing, indices, epoch: 1, step: 5)
+        let targets = try! XCTUnwrap(mixed.mixed)
+        XCTAssertEqual(targets.labels, [0, 1, 2, 3])
+        XCTAssertEqual(targets.partners, [3, 2, 1, 0])
+        let lambda = targets.lambda
+        for b in 0..<4 { for k in 0..<3072 {
+            let expected = lambda * plain.pixels.data[b * 3072 + k] + (1 - lambda) * plain.pixels.data[(3 - b) * 3072 + k]
+            XCTAssertEqual(mixed.pixels.data[b * 3072 + k], expected, accuracy: 1e-5)
+        } }
+        XCTAssertEqual(batch(mixing, indices, epoch: 1, step: 5).mixed, targets)
+        XCTAssertNotEqual(batch(mixing, indices, epoch: 1, step: 6).mixed?.lambda, lambda)
+    }
+
+    func testMixingStopsAtTheMixOffEpoch() {
+        let mixing = loader(AugmentationSettings(mixup: 0.8, cutmix: 1, mixOffEpoch: 2))
+        XCTAssertNotNil(batch(mixing, [0, 1], epoch: 1).mixed)
+        let late = batch(mixing, [0, 1], epoch: 2)
+        XCTAssertNil(late.mixed)
+        XCTAssertEqual(late.pixels, batch(loader(), [0, 1], epoch: 2).pixels)
+    }
+
     func testEvaluationYieldsTheSetInOrderWithAShortLastBatch() {
         let evaluation = BatchLoader.evaluation(images: images, batchSize: 16, normalization: .cifar10)
         let batches = evaluation.epoch(0)

@@ -11,8 +11,10 @@ final class TrainerTests: XCTestCase {
         let optimizer = AdamW(weightDecay: 0.05)
         let step = TrainingStep(loss: ClassificationLoss(kind: .ce), precision: .f32, clipNorm: 1)
         let images = syntheticImages(labels: (0..<40).map { UInt8($0 % 10) }, seed: 3)
-        let trainer = Trainer(model: model, config: config, training: images, test: images, logs: logs) { x, y, rate, seed in
-            step.run(model: model, optimizer: optimizer, images: x, labels: y, learningRate: rate, dropoutSeed: seed)
+        let trainer = Trainer(model: model, config: config, training: images, test: images, logs: logs) {
+            x, targets, epoch, rate, seed in
+            step.run(model: model, optimizer: optimizer, images: x, targets: targets, epoch: epoch, learningRate: rate,
+                     dropoutSeed: seed)
         }
         trainer.progress = { _ in }
         return (trainer, model)
@@ -44,7 +46,7 @@ final class TrainerTests: XCTestCase {
         config.batchSize = 8
         let images = syntheticImages(labels: (0..<40).map { UInt8($0 % 10) }, seed: 3)
         var steps = 0
-        let trainer = Trainer(model: model, config: config, training: images, test: images) { _, _, _, _ in
+        let trainer = Trainer(model: model, config: config, training: images, test: images) { _, _, _, _, _ in
             steps += 1
             return StepResult(loss: steps == 3 ? .nan : 1, correct: 0, gradientNorm: 1)
         }
@@ -66,7 +68,7 @@ final class TrainerTests: XCTestCase {
         var config = TrainingConfig()
         config.batchSize = 8
         let images = syntheticImages(labels: (0..<16).map { UInt8($0 % 10) }, seed: 3)
-        let trainer = Trainer(model: model, config: config, training: images, test: images) { _, _, _, _ in
+        let trainer = Trainer(model: model, config: config, training: images, test: images) { _, _, _, _, _ in
             StepResult(loss: 2, correct: 0, gradientNorm: .infinity)
         }
         trainer.progress = { _ in }

@@ -87,4 +87,13 @@ final class TrainingConfigTests: XCTestCase {
                        "adjust-from epoch needs loss logit-adjusted or balanced-softmax, got ce")
         XCTAssertEqual(message { $0.loss = .balancedSoftmax; $0.adjustFromEpoch = 5; $0.drwEpoch = 0 }, "accepted")
     }
+
+    func testAugmentationSettingsAreOptionalOnDecodeAndStoredUnderTheirOwnKey() throws {
+        var config = TrainingConfig()
+        let older = try JSONEncoder().encode(config)
+        XCTAssertFalse(String(decoding: older, as: UTF8.self).contains("augment_settings"))
+        XCTAssertNil(try JSONDecoder().decode(TrainingConfig.self, from: older).augmentationSettings)
+        config.augmentationSettings = AugmentationSettings(policy: .autoAugment, mixup: 0.8)
+        XCTAssertEqual(try JSONDecoder().decode(TrainingConfig.self, from: JSONEncoder().encode(config)), config)
+    }
 }

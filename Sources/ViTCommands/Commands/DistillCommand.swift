@@ -74,14 +74,13 @@ public struct DistillCommand: ParsableCommand {
             print("teacher: \(settings.teacher), \(teacherModel.parameterCount) parameters; "
                   + "student: \(student.parameterCount) parameters")
         }
-        let label = ClassificationLoss(kind: config.loss, labelSmoothing: config.labelSmoothing,
-                                       ohemRatio: config.ohemRatio, classCounts: counts)
+        let label = ClassificationLoss(config: config, classCounts: counts)
         let step = DistillationStep(loss: DistillationLoss(settings: settings, label: label),
                                     precision: config.precision, clipNorm: config.clipNorm)
         try run.execute(training: train, classCounts: counts, test: test, output: output, stopAfter: stopAfterEpochs) {
-            images, labels, rate, dropoutSeed in
-            step.run(student: student, teacher: teacherModel, optimizer: optimizer, images: images, labels: labels,
-                     learningRate: rate, dropoutSeed: dropoutSeed)
+            images, targets, epoch, rate, dropoutSeed in
+            step.run(student: student, teacher: teacherModel, optimizer: optimizer, images: images, targets: targets,
+                     epoch: epoch, learningRate: rate, dropoutSeed: dropoutSeed)
         }
     }
 

@@ -204,9 +204,10 @@ public struct PruneCommand: ParsableCommand {
         let step = fineTuningStep(network, optimizer: optimizer, config: config, counts: counts, teacher: teacher)
         // Set below, once the trainer knows how many steps an epoch has.
         var gradual: GradualPruning?
-        let trainer = Trainer(model: network, config: config, training: train, test: test) { images, labels, rate, seed in
+        let trainer = Trainer(model: network, config: config, training: train, test: test) {
+            images, targets, epoch, rate, seed in
             gradual?.beforeStep()
-            return step(images, labels, rate, seed)
+            return step(images, targets, epoch, rate, seed)
         }
         if settings.schedule == .gradual {
             let steps = (settings.rampEpochs ?? settings.finetuneEpochs) * trainer.loader.batchesPerEpoch
@@ -226,8 +227,7 @@ public struct PruneCommand: ParsableCommand {
     /// The fine-tuning step: vit-train's label loss, or with --teacher vit-distill's loss.
     private func fineTuningStep(_ network: VisionTransformer, optimizer: AdamW, config: TrainingConfig,
                                 counts: [Int], teacher: VisionTransformer?) -> StepFunction {
-        let label = ClassificationLoss(kind: config.loss, labelSmoothing: config.labelSmoothing,
-                                       ohemRatio: config.ohemRatio, classCounts: counts)
+        let label = ClassificationLoss(config: config, classCounts: counts)
         if let teacher {
             var settings = DistillationSettings()
             settings.kind = distill
@@ -235,14 +235,14 @@ public struct PruneCommand: ParsableCommand {
             settings.alpha = alpha
             let step = DistillationStep(loss: DistillationLoss(settings: settings, label: label),
                                         precision: config.precision, clipNorm: config.clipNorm)
-            return { images, labels, rate, seed in
-                step.run(student: network, teacher: teacher, optimizer: optimizer, images: images, labels: labels,
-                         learningRate: rate, dropoutSeed: seed)
+            return { images, targets, epoch, rate, seed in
+                step.run(student: network, teacher: teacher, optimizer: optimizer, images: images, targets: targets,
+                         epoch: epoch, learningRate: rate, dropoutSeed: seed)
             }
         }
         let step = TrainingStep(loss: label, precision: config.precision, clipNorm: config.clipNorm)
-        return { images, labels, rate, seed in
-            step.run(model: network, optimizer: optimizer, images: images, labels: labels,
+        return { images, targets, epoch, rate, seed in
+            step.run(model: network, optimizer: optimizer, images: images, targets: targets, epoch: epoch,
                      learningRate: rate, dropoutSeed: seed)
         }
     }

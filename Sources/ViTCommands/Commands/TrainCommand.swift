@@ -80,14 +80,13 @@ public struct TrainCommand: ParsableCommand {
         printConfig(output.configJSON)
         print("parameters: \(network.parameterCount)")
 
-        let step = TrainingStep(loss: ClassificationLoss(kind: config.loss, labelSmoothing: config.labelSmoothing,
-                                                         ohemRatio: config.ohemRatio, classCounts: counts),
+        let step = TrainingStep(loss: ClassificationLoss(config: config, classCounts: counts),
                                 precision: config.precision, clipNorm: config.clipNorm)
         // The heads learn at the full rate; the rest (the encoder) at the scale, 1 unless fine-tuning.
         let encoderScale = config.encoderLearningRateScale
         try run.execute(training: train, classCounts: counts, test: test, output: output, stopAfter: stopAfterEpochs) {
-            images, labels, rate, dropoutSeed in
-            step.run(model: network, optimizer: optimizer, images: images, labels: labels,
+            images, targets, epoch, rate, dropoutSeed in
+            step.run(model: network, optimizer: optimizer, images: images, targets: targets, epoch: epoch,
                      learningRate: rate, dropoutSeed: dropoutSeed,
                      learningRateScale: { VisionTransformer.isHeadParameter($0.name) ? 1 : encoderScale })
         }

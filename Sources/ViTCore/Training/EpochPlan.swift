@@ -7,9 +7,11 @@ struct EpochPlan {
     let seed: UInt64
 
     init(images: LabeledImages, batchSize: Int, augmentation: Augmentation, normalization: ChannelNormalization,
-         seed: UInt64, learningRate: Float, minimumLearningRate: Float, warmupEpochs: Int, epochs: Int) {
+         seed: UInt64, learningRate: Float, minimumLearningRate: Float, warmupEpochs: Int, epochs: Int,
+         settings: AugmentationSettings = .none) {
         loader = BatchLoader(images: images, batchSize: min(batchSize, images.count), augmentation: augmentation,
-                             normalization: normalization, shuffle: true, dropLast: true, seed: seed)
+                             normalization: normalization, shuffle: true, dropLast: true, seed: seed,
+                             settings: settings)
         let perEpoch = loader.batchesPerEpoch
         schedule = LearningRateSchedule(peak: learningRate, minimum: minimumLearningRate,
                                         warmupSteps: warmupEpochs * perEpoch, totalSteps: epochs * perEpoch)

@@ -23,8 +23,10 @@ public struct EpochLog: Equatable, Sendable {
     }
 }
 
-/// What a training step reports back to the loop.
-public typealias StepFunction = (_ images: Tensor, _ labels: [Int32], _ learningRate: Float,
+/// One optimisation step on a batch: its images, its (possibly mixed) targets, the epoch
+/// (0-based: deferred re-weighting and deferred logit adjustment depend on it), the learning
+/// rate and the seed of its dropout. Returns what the loop logs.
+public typealias StepFunction = (_ images: Tensor, _ targets: MixedTargets, _ epoch: Int, _ learningRate: Float,
                                  _ dropoutSeed: UInt64) -> StepResult
 
 /// The epoch loop: batches, schedule, per-epoch evaluation on the test set, progress lines.
@@ -37,13 +39,18 @@ public final class Trainer {
     public let testImages: LabeledImages
     public private(set) var logs: [EpochLog]
     public var progress: (String) -> Void = { print($0) }
+    /// The exponential moving average of the weights (--ema): updated after every step, it is
+    /// what evaluation sees; the raw weights keep training.
+    public let average: WeightAverage?
 
     private let step: StepFunction
     private let schedule: LearningRateSchedule
     private let plan: EpochPlan
 
     public init(model: VisionTransformer, config: TrainingConfig, training: LabeledImages,
-                test: LabeledImages, logs: [EpochLog] = [], step: @escaping StepFunction) {
+                test: LabeledImages, logs: [EpochLog] = [], average: WeightAverage? = nil,
+                step: @escaping StepFunction) {
+        self.average = average
         self.model = model
         self.config = config
         self.testImages = test
@@ -53,7 +60,7 @@ public final class Trainer {
                              normalization: ChannelNormalization(mean: model.config.mean, std: model.config.std),
                              seed: config.seed, learningRate: config.learningRate,
                              minimumLearningRate: config.minimumLearningRate, warmupEpochs: config.warmupEpochs,
-                             epochs: config.epochs)
+                             epochs: config.epochs, settings: config.augmentationSettings ?? .none)
         self.plan = plan
         loader = plan.loader
         schedule = plan.schedule
@@ -75,9 +82,11 @@ public final class Trainer {
             let reportEvery = max(1, perEpoch / 10)
             for (index, batch) in loader.epoch(epoch).enumerated() {
                 let globalStep = epoch * perEpoch + index
-                loader.makeBatch(indices: batch, epoch: epoch, into: &pixels, labels: &labels)
+                let mixed = loader.makeBatch(indices: batch, epoch: epoch, step: globalStep, into: &pixels,
+                                             labels: &labels)
                 rate = schedule.rate(atStep: globalStep)
-                let result = step(pixels, labels, rate, plan.dropoutSeed(step: globalStep))
+                let result = step(pixels, mixed ?? MixedTargets(labels: labels), epoch, rate,
+                                  plan.dropoutSeed(step: globalStep))
                 guard result.loss.isFinite && result.gradientNorm.isFinite else {
                     throw NonFiniteError.step(epoch: epoch + 1, step: index + 1, loss: result.loss,
                                               gradientNorm: result.gradientNorm)
@@ -86,6 +95,7 @@ public final class Trainer {
                 if let auxiliary = result.auxiliaryLoss {
                     auxiliarySum = (auxiliarySum ?? 0) + Double(auxiliary) * Double(batch.count)
                 }
+                average?.update(model.parameters)
                 correct += result.correct
                 seen += batch.count
                 if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {
@@ -99,16 +109,28 @@ public final class Trainer {
                              + " left " + formatDuration(elapsed / done * remaining))
                 }
             }
-            let evaluation = try evaluate(model, on: testImages, precision: config.precision)
+            // Evaluated every --eval-every epochs and always at the end; NaN in the log otherwise.
+            let evaluates = (epoch + 1) % config.evaluateEvery == 0 || epoch + 1 == config.epochs
+            let accuracy = evaluates ? try evaluateAveraged().accuracy : .nan
             logs.append(EpochLog(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
                                  trainAccuracy: Double(correct) / Double(max(seen, 1)),
-                                 testAccuracy: evaluation.accuracy, learningRate: Double(rate),
+                                 testAccuracy: accuracy, learningRate: Double(rate),
                                  seconds: Date().timeIntervalSince(epochStart),
                                  auxiliaryLoss: auxiliarySum.map { $0 / Double(max(seen, 1)) }))
             progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, test acc %.2f%% (%.0f s)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
-                            100 * evaluation.accuracy, logs.last!.seconds))
+                            100 * accuracy, logs.last!.seconds))
             try afterEpoch(self)
+        }
+    }
+}
+
+extension Trainer {
+    /// The test-set evaluation of the model as it is saved: its weight average when there is one.
+    public func evaluateAveraged() throws -> EvaluationResult {
+        guard let average else { return try evaluate(model, on: testImages, precision: config.precision) }
+        return try average.withAverage(model.parameters) {
+            try evaluate(model, on: testImages, precision: config.precision)
         }
     }
 }

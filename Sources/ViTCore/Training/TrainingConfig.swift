@@ -17,6 +17,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// Learning-rate factor for encoder parameters when fine-tuning from a pre-trained file.
     public var encoderLearningRateScale: Float = 1
+    /// Policy, random erasing and mixing on top of `augmentation`; nil (as in configs stored
+    /// before it existed) means none of them.
+    public var augmentationSettings: AugmentationSettings?
 
     // Long-tail remedies and averaging (issue 11). Epochs count from 0, as in Trainer.
     /// tau of the logit-adjusted loss.
@@ -31,6 +34,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Share of each class held out for choosing tau and epochs; 0: no validation split.
     public var validationFraction: Double = 0
     public var validationSeed: UInt64 = 0
+    /// Evaluate on the test set every this many epochs (and after the last).
+    public var evaluateEvery = 1
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize = "batch_size", learningRate = "lr", minimumLearningRate = "min_lr"
@@ -40,6 +45,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case logitAdjustmentTau = "logit_adjustment_tau", adjustFromEpoch = "adjust_from_epoch"
         case drwEpoch = "drw_epoch", drwBeta = "drw_beta", emaDecay = "ema_decay"
         case validationFraction = "validation_fraction", validationSeed = "validation_seed"
+        case evaluateEvery = "eval_every"
+        case augmentationSettings = "augment_settings"
     }
 
     public init() {}
@@ -72,6 +79,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction)
             ?? defaults.validationFraction
         validationSeed = try c.decodeIfPresent(UInt64.self, forKey: .validationSeed) ?? defaults.validationSeed
+        augmentationSettings = try c.decodeIfPresent(AugmentationSettings.self, forKey: .augmentationSettings)
+        evaluateEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? defaults.evaluateEvery
     }
 
     public func validate() throws {
@@ -100,5 +109,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(0..<1).contains(validationFraction) {
             try fail("validation fraction must be in [0, 1) (0: no split), got \(validationFraction)")
         }
+        try augmentationSettings?.validate()
+        if evaluateEvery < 1 { try fail("eval-every must be at least 1, got \(evaluateEvery)") }
     }
 }
