@@ -22,7 +22,7 @@ extension VisionTransformer {
         name.hasPrefix("head.") || name.hasPrefix("head_dist.")
     }
 
-    /// `dropoutSeed` nil means no dropout; `keepCache` is needed only for `backwardTokens`.
+    /// `dropoutSeed` nil means no dropout or drop-path; `keepCache` is needed only for `backwardTokens`.
     public func forwardTokens(_ images: Tensor, masking: PatchMasking? = nil, precision: Precision = .f32,
                               keepCache: Bool = false, dropoutSeed: UInt64? = nil) -> (tokens: Tensor, cache: TokenCache?) {
         let batch = images.shape[0]

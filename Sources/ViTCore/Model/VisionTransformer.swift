@@ -98,7 +98,7 @@ public final class VisionTransformer {
         for parameter in parameters { parameter.gradient.fill(0) }
     }
 
-    /// `dropoutSeed` nil means evaluation (no dropout); `keepCache` is needed only for backward.
+    /// `dropoutSeed` nil means evaluation (no dropout, no drop-path); `keepCache` is needed only for backward.
     public func forward(_ images: Tensor, precision: Precision = .f32, keepCache: Bool = false,
                         dropoutSeed: UInt64? = nil) -> ModelOutput {
         if !keepCache && isSmallInference(batch: images.shape[0], precision: precision) {
