@@ -17,4 +17,8 @@ static inline int32_t vitc_dnnl_runtime_s32(void) { return DNNL_RUNTIME_S32_VAL;
 static inline int vitc_dnnl_arg_post_op_src1(int index) { return DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1; }
 static inline void *vitc_dnnl_memory_allocate(void) { return DNNL_MEMORY_ALLOCATE; }
 static inline void *vitc_dnnl_memory_none(void) { return DNNL_MEMORY_NONE; }
+static inline int vitc_dnnl_arg_diff_src(void) { return DNNL_ARG_DIFF_SRC; }
+static inline int vitc_dnnl_arg_diff_dst(void) { return DNNL_ARG_DIFF_DST; }
+static inline int vitc_dnnl_arg_diff_weights(void) { return DNNL_ARG_DIFF_WEIGHTS; }
+static inline int vitc_dnnl_arg_workspace(void) { return DNNL_ARG_WORKSPACE; }
 #endif

@@ -2,37 +2,50 @@ import ArgumentParser
 import ViTCore
 
 public struct ModelOptions: ParsableArguments {
-    @Option(help: "Architecture preset: teacher (3.2M parameters) or student (0.55M); default: the command's.")
+    @Option(help: "Architecture preset: teacher (3.2M parameters), student (0.55M), cct-teacher (3.3M, conv tokenizer) or cct-student (0.48M); default: the command's.")
     public var preset: String?
+    @Option(help: "Tokenizer: patch (ViT's patch embedding) or conv (CCT's conv-ReLU-max-pool layers).")
+    public var tokenizer: ModelConfig.Tokenizer?
     @Option(help: "Patch size (must divide 32).") public var patchSize: Int?
+    @Option(help: "Conv tokenizer layers (each halves the image side).") public var convLayers: Int?
+    @Option(help: "Conv tokenizer width between its layers.") public var convChannels: Int?
     @Option(help: "Token width.") public var dim: Int?
     @Option(help: "Number of blocks.") public var depth: Int?
     @Option(help: "Attention heads (must divide the width).") public var heads: Int?
     @Option(help: "MLP hidden width.") public var mlpDim: Int?
-    @Option(help: "Pooling: cls (class token) or mean (mean of patch tokens, no class token).")
+    @Option(help: "Pooling: cls (class token), mean (mean of the tokens, no class token) or seq (CCT's sequence pooling, no class token).")
     public var pool: ModelConfig.Pool?
     @Option(help: "Dropout rate.") public var dropout: Float?
+    @Option(help: "Stochastic depth: the last block's drop-path rate (rising linearly from 0 at the first block).")
+    public var dropPath: Float?
 
     public init() {}
 
     /// Whether any architecture flag was given (they conflict with --resume).
     public var overridesArchitecture: Bool {
-        preset != nil || patchSize != nil || dim != nil || depth != nil || heads != nil || mlpDim != nil || pool != nil || dropout != nil
+        preset != nil || patchSize != nil || dim != nil || depth != nil || heads != nil || mlpDim != nil || pool != nil
+            || dropout != nil || tokenizer != nil || convLayers != nil || convChannels != nil || dropPath != nil
     }
 
     public func config(defaultPreset: String = "teacher") throws -> ModelConfig {
         let name = preset ?? defaultPreset
         guard var config = ModelConfig.preset(named: name) else {
-            throw ConfigError(message: "unknown preset '\(name)' (expected teacher or student)")
+            throw ConfigError(message: "unknown preset '\(name)' (expected \(ModelConfig.presetNames.joined(separator: ", ")))")
         }
+        if let tokenizer { config.tokenizer = tokenizer }
         if let patchSize { config.patchSize = patchSize }
+        if let convLayers { config.convLayers = convLayers }
+        if let convChannels { config.convChannels = convChannels }
         if let dim { config.dim = dim }
         if let depth { config.depth = depth }
         if let heads { config.heads = heads }
         if let mlpDim { config.mlpDim = mlpDim }
         if let pool { config.pool = pool }
         if let dropout { config.dropout = dropout }
+        if let dropPath { config.dropPath = dropPath }
         try config.validate()
         return config
     }
 }
+
+extension ModelConfig.Tokenizer: ExpressibleByArgument {}

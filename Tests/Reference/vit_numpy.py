@@ -1,5 +1,6 @@
 """An independent forward pass of a vitc checkpoint in numpy, written from timm's
 VisionTransformer (not from vitc's Swift code), for the tests to compare logits against.
+The conv tokenizer and sequence pooling follow SHI-Labs' Compact-Transformers (CCT).
 
 usage: vit_numpy.py CHECKPOINT.h5 INPUTS.h5   (INPUTS holds /images [B, C, S, S], float32)
 prints one line: the logits as JSON.
@@ -23,14 +24,51 @@ def gelu(x):
     return 0.5 * x * (1 + erf(x / math.sqrt(2)))
 
 
-def forward(weights, cfg, images):
-    w = lambda name: np.asarray(weights[name.replace(".", "/")], dtype=np.float64)
-    batch, p, dim = images.shape[0], cfg["patch_size"], cfg["dim"]
+def conv3x3(x, weight):
+    """Conv2d(kernel 3, stride 1, padding 1, bias=False): x [B, C, S, S], weight [O, C, 3, 3]."""
+    size = x.shape[2]
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    out = np.zeros((x.shape[0], weight.shape[0], size, size))
+    for ky in range(3):
+        for kx in range(3):
+            window = padded[:, :, ky:ky + size, kx:kx + size]
+            out += np.einsum("bchw,oc->bohw", window, weight[:, :, ky, kx])
+    return out
+
+
+def max_pool3x3s2(x):
+    """MaxPool2d(kernel 3, stride 2, padding 1): the padding is -inf, so it never wins."""
+    size = x.shape[2]
+    out_size = (size + 2 - 3) // 2 + 1
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    out = np.full(x.shape[:2] + (out_size, out_size), -np.inf)
+    for ky in range(3):
+        for kx in range(3):
+            out = np.maximum(out, padded[:, :, ky:ky + 2 * out_size - 1:2, kx:kx + 2 * out_size - 1:2])
+    return out
+
+
+def tokenize(w, cfg, images):
+    """images [B, C, S, S] -> tokens [B, T, D]."""
+    batch, dim = images.shape[0], cfg["dim"]
+    if cfg.get("tokenizer", "patch") == "conv":
+        # CCT's Tokenizer: (Conv2d -> ReLU -> MaxPool2d) per layer, then flatten(2).transpose(1, 2).
+        x = images
+        for i in range(cfg["conv_layers"]):
+            x = max_pool3x3s2(np.maximum(conv3x3(x, w(f"tokenizer.conv_layers.{i}.0.weight")), 0))
+        return x.reshape(batch, dim, -1).transpose(0, 2, 1)
     # Conv2d with kernel = stride = P, as timm's PatchEmbed.
+    p = cfg["patch_size"]
     grid = images.shape[2] // p
     patches = images.reshape(batch, images.shape[1], grid, p, grid, p).transpose(0, 2, 4, 1, 3, 5)
     patches = patches.reshape(batch, grid * grid, -1)
-    x = patches @ w("patch_embed.proj.weight").reshape(dim, -1).T + w("patch_embed.proj.bias")
+    return patches @ w("patch_embed.proj.weight").reshape(dim, -1).T + w("patch_embed.proj.bias")
+
+
+def forward(weights, cfg, images):
+    w = lambda name: np.asarray(weights[name.replace(".", "/")], dtype=np.float64)
+    batch, dim = images.shape[0], cfg["dim"]
+    x = tokenize(w, cfg, images)
     prefix = []
     if cfg["pool"] == "cls":
         prefix.append(np.broadcast_to(w("cls_token"), (batch, 1, dim)))
@@ -55,7 +93,15 @@ def forward(weights, cfg, images):
         x = x + h @ w(b + "mlp.fc2.weight").T + w(b + "mlp.fc2.bias")
     x = layer_norm(x, w("norm.weight"), w("norm.bias"))
     n_prefix = len(prefix)
-    pooled = x[:, 0] if cfg["pool"] == "cls" else x[:, n_prefix:].mean(1)
+    if cfg["pool"] == "cls":
+        pooled = x[:, 0]
+    elif cfg["pool"] == "mean":
+        pooled = x[:, n_prefix:].mean(1)
+    else:  # CCT's sequence pooling: softmax over the tokens of Linear(D, 1), then the weighted sum
+        tokens = x[:, n_prefix:]
+        scores = tokens @ w("attention_pool.weight").T + w("attention_pool.bias")  # [B, N, 1]
+        scores = np.exp(scores - scores.max(1, keepdims=True))
+        pooled = (scores / scores.sum(1, keepdims=True) * tokens).sum(1)
     logits = pooled @ w("head.weight").T + w("head.bias")
     if cfg.get("distillation_token"):
         logits = 0.5 * (logits + x[:, 1] @ w("head_dist.weight").T + w("head_dist.bias"))

@@ -22,4 +22,45 @@ final class ParameterLayoutTests: XCTestCase {
         let bound = 1 / Float(48).squareRoot()  // conv default: uniform(+-1/sqrt(fan_in)), fan_in = 3*4*4
         XCTAssertLessThanOrEqual(values["patch_embed.proj.weight"]!.data.map(abs).max()!, bound)
     }
+
+    func testConvTokenizerAndSequencePoolingUseCCTNamesAndShapes() {
+        let shapes = Dictionary(uniqueKeysWithValues: ParameterLayout.shapes(.cctTeacher))
+        XCTAssertEqual(shapes["tokenizer.conv_layers.0.0.weight"], [64, 3, 3, 3])
+        XCTAssertEqual(shapes["tokenizer.conv_layers.1.0.weight"], [256, 64, 3, 3])
+        XCTAssertEqual(shapes["attention_pool.weight"], [1, 256])
+        XCTAssertEqual(shapes["attention_pool.bias"], [1])
+        XCTAssertEqual(shapes["pos_embed"], [1, 64, 256])
+        for name in ["patch_embed.proj.weight", "patch_embed.proj.bias", "cls_token", "tokenizer.conv_layers.0.0.bias"] {
+            XCTAssertNil(shapes[name], name)
+        }
+        var threeLayers = ModelConfig.cctStudent
+        threeLayers.convLayers = 3
+        XCTAssertEqual(ParameterLayout.convolutionChannels(threeLayers).map { [$0.in, $0.out] }, [[3, 64], [64, 64], [64, 128]])
+    }
+
+    func testTokenizerAndPoolingWeightsDecayButStayDense() {
+        for name in ["tokenizer.conv_layers.0.0.weight", "attention_pool.weight"] {
+            XCTAssertTrue(ParameterLayout.decays(name), name)
+            XCTAssertFalse(ParameterLayout.isLinearWeight(name), name)
+            XCTAssertTrue(ParameterLayout.staysDense(name), name)
+        }
+        XCTAssertFalse(ParameterLayout.decays("attention_pool.bias"))
+        XCTAssertTrue(ParameterLayout.isLinearWeight("blocks.0.mlp.fc1.weight"))
+    }
+
+    func testConvTokenizerInitialisationFollowsCCT() {
+        var generator = SeededGenerator(seed: 1)
+        let values = ParameterLayout.initialValues(.cctTeacher, generator: &generator)
+        func std(_ name: String) -> Double {
+            let data = values[name]!.data.map(Double.init)
+            let mean = data.reduce(0, +) / Double(data.count)
+            return (data.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(data.count)).squareRoot()
+        }
+        // Kaiming normal, fan_in, ReLU gain: sqrt(2 / (Cin * 9)).
+        XCTAssertEqual(std("tokenizer.conv_layers.1.0.weight"), (2.0 / 576).squareRoot(), accuracy: 0.002)
+        XCTAssertEqual(std("tokenizer.conv_layers.0.0.weight"), (2.0 / 27).squareRoot(), accuracy: 0.02)
+        XCTAssertEqual(std("pos_embed"), 0.2 * 0.88, accuracy: 0.01)  // trunc_normal(0.2) cut at 2 std: 0.88 std
+        XCTAssertLessThanOrEqual(values["attention_pool.weight"]!.data.map(abs).max()!, 0.04)
+        XCTAssertEqual(values["attention_pool.bias"]!.data, [0])
+    }
 }

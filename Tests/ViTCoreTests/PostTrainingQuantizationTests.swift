@@ -68,6 +68,13 @@ final class PostTrainingQuantizationTests: XCTestCase {
                        ["patch_embed.proj.weight"] + names)
     }
 
+    func testConvTokenizerAndSequencePoolingStayFloat() {
+        let names = PostTrainingQuantization.layerWeightNames(tinyConvModelConfig(), patchEmbedding: true)
+        XCTAssertEqual(names, ["blocks.0.attn.qkv.weight", "blocks.0.attn.proj.weight", "blocks.0.mlp.fc1.weight",
+                               "blocks.0.mlp.fc2.weight", "blocks.1.attn.qkv.weight", "blocks.1.attn.proj.weight",
+                               "blocks.1.mlp.fc1.weight", "blocks.1.mlp.fc2.weight", "head.weight"])
+    }
+
     func testStaticModeStoresCalibratedInputsDynamicModeNone() throws {
         let model = try smallModel(smallConfig())
         var settings = QuantizationSettings()

@@ -4,8 +4,10 @@ import XCTest
 final class StructuredPruningTests: XCTestCase {
     /// dim 8 with 4 heads of width 2, 2 blocks, MLP 6; weights larger than timm's init so every
     /// head and neuron matters to the output.
-    private func tinyModel(pool: ModelConfig.Pool = .cls) throws -> VisionTransformer {
-        let config = tinyModelConfig(heads: 4, mlpDim: 6, pool: pool)
+    private func tinyModel(pool: ModelConfig.Pool = .cls, tokenizer: ModelConfig.Tokenizer = .patch) throws -> VisionTransformer {
+        var config = tinyModelConfig(heads: 4, mlpDim: 6, pool: pool)
+        config.tokenizer = tokenizer
+        config.convChannels = 4
         var values: [String: Tensor] = [:]
         for (index, (name, shape)) in ParameterLayout.shapes(config).enumerated() {
             values[name] = randomTensor(shape, seed: UInt64(100 + index), scale: name.contains("norm") ? 1 : 0.4)
@@ -23,8 +25,9 @@ final class StructuredPruningTests: XCTestCase {
     }
 
     func testRemovingHeadsComputesWhatTheModelComputesWithThoseHeadsZeroed() throws {
-        for pool in ModelConfig.Pool.allCases {
-            let model = try tinyModel(pool: pool)
+        let variants = ModelConfig.Pool.allCases.map { ($0, ModelConfig.Tokenizer.patch) } + [(.seq, .conv)]
+        for (pool, tokenizer) in variants {
+            let model = try tinyModel(pool: pool, tokenizer: tokenizer)
             let kept = [[0, 2], [1, 2, 3]]
             let smaller = try StructuredPruning.removing(.heads, from: model, keeping: kept)
             XCTAssertEqual(smaller.config.blockHeads, [2, 3])
@@ -51,7 +54,7 @@ final class StructuredPruningTests: XCTestCase {
             let images = randomTensor([3, 3, 8, 8], seed: 9)
             let expected = zeroed.forward(images).logits, actual = smaller.forward(images).logits
             let difference = largestDifference(expected, actual)
-            print("\(difference < 1e-5 ? "OK" : "NOT OK") heads (\(pool)): largest difference \(difference)")
+            print("\(difference < 1e-5 ? "OK" : "NOT OK") heads (\(pool), \(tokenizer)): largest difference \(difference)")
             XCTAssertLessThan(difference, 1e-5)
             // ...and removing heads did change the function (the check above is not vacuous).
             XCTAssertGreaterThan(largestDifference(model.forward(images).logits, actual), 1e-3)

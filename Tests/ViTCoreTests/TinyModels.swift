@@ -16,3 +16,13 @@ func tinyModelConfig(heads: Int = 2, mlpDim: Int = 12, pool: ModelConfig.Pool = 
     config.distillationToken = distillationToken
     return config
 }
+
+/// The tiny model with CCT's pieces: a two-layer conv tokenizer (3 -> 4 -> 8 channels, 8x8 -> 2x2
+/// = 4 tokens) and sequence pooling.
+func tinyConvModelConfig(pool: ModelConfig.Pool = .seq) -> ModelConfig {
+    var config = tinyModelConfig(pool: pool)
+    config.tokenizer = .conv
+    config.convLayers = 2
+    config.convChannels = 4
+    return config
+}

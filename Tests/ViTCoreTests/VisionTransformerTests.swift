@@ -9,9 +9,15 @@ final class VisionTransformerTests: XCTestCase {
     func testPresetsHaveTheDocumentedParameterCounts() throws {
         XCTAssertEqual(try VisionTransformer(config: .teacher, seed: 0).parameterCount, 3_195_146)
         XCTAssertEqual(try VisionTransformer(config: .student, seed: 0).parameterCount, 546_186)
+        let cctTeacher = try VisionTransformer(config: .cctTeacher, seed: 0).parameterCount
+        let cctStudent = try VisionTransformer(config: .cctStudent, seed: 0).parameterCount
+        XCTAssertEqual(cctTeacher, 3_331_531)
+        XCTAssertEqual(cctStudent, 483_659)
+        XCTAssertLessThanOrEqual(cctTeacher, 4_000_000)
+        XCTAssertLessThanOrEqual(5 * cctStudent, cctTeacher)
     }
 
-    private func checkModelGradients(_ config: ModelConfig, dropoutSeed: UInt64? = nil) throws {
+    private func checkModelGradients(_ config: ModelConfig, dropoutSeed: UInt64? = nil, epsilon: Float = 1e-2) throws {
         // Larger weights than timm's init, so every path carries a gradient worth checking.
         var generator = SeededGenerator(seed: 11)
         var values = ParameterLayout.initialValues(config, generator: &generator)
@@ -30,7 +36,10 @@ final class VisionTransformerTests: XCTestCase {
             let out = model.forward(images, keepCache: true, dropoutSeed: dropoutSeed)
             return probeLoss(out.logits, probe) + (out.distillationLogits.map { probeLoss($0, distillationProbe) } ?? 0)
         }
-        assertParameterGradients(model.parameters, loss: loss)
+        for parameter in model.parameters {
+            assertGradient(parameter.name, analytic: parameter.gradient.data,
+                           perturb: { i, delta in parameter.value.data[i] += delta }, loss: loss, epsilon: epsilon)
+        }
     }
 
     func testGradientsMatchFiniteDifferencesWithClassToken() throws {
@@ -56,6 +65,45 @@ final class VisionTransformerTests: XCTestCase {
         config.blockHeads = [1, 2]
         config.blockMlpDims = [5, 7]
         try checkModelGradients(config)
+    }
+
+    func testGradientsMatchFiniteDifferencesWithConvTokenizerAndSequencePooling() throws {
+        // Small steps: the tokenizer's ReLUs and max-pool winners must not flip.
+        try checkModelGradients(tinyConvModelConfig(), epsilon: 3e-4)
+    }
+
+    func testGradientsMatchFiniteDifferencesWithDropPath() throws {
+        var config = tinyConvModelConfig()
+        config.dropPath = 0.5
+        try checkModelGradients(config, dropoutSeed: 5, epsilon: 3e-4)
+    }
+
+    func testDropPathDropsWholeSamplesOfLaterBlocksOnlyInTraining() throws {
+        var config = tinyModelConfig(pool: .seq)
+        config.depth = 3
+        config.dropPath = 0.5
+        let model = try VisionTransformer(config: config, seed: 1)
+        XCTAssertEqual(model.blocks.map(\.dropPath), [0, 0.25, 0.5])
+        let images = randomTensor([8, 3, 8, 8], seed: 2)
+        let evaluation = model.forward(images).logits
+        XCTAssertEqual(model.forward(images, dropoutSeed: nil).logits, evaluation)
+        let training = model.forward(images, keepCache: true, dropoutSeed: 3)
+        XCTAssertEqual(model.forward(images, keepCache: true, dropoutSeed: 3).logits, training.logits)
+        XCTAssertNotEqual(training.logits, evaluation)
+        let masks = training.cache!.encoder.blocks.map(\.pathMasks)
+        XCTAssertEqual(masks.map(\.count), [0, 2, 2])
+        XCTAssertTrue(masks.joined().allSatisfy { $0.count == 8 })
+    }
+
+    func testConvTokenizerTokenCountFollowsTheImageSize() throws {
+        var config = ModelConfig.cctTeacher
+        XCTAssertEqual(config.tokens, 64)
+        config.convLayers = 3
+        XCTAssertEqual(config.tokens, 16)
+        let model = try VisionTransformer(config: tinyConvModelConfig(), seed: 1)
+        XCTAssertNil(model.byName["cls_token"])
+        XCTAssertEqual(model.byName["pos_embed"]!.shape, [1, 4, 8])
+        XCTAssertEqual(model.forward(randomTensor([2, 3, 8, 8], seed: 2)).logits.shape, [2, 3])
     }
 
     func testInferenceNeedsNoCacheAndMatchesTrainingForward() throws {

@@ -13,8 +13,9 @@ final class CheckpointModelTests: XCTestCase {
         return config
     }
 
-    private func savedCheckpoint(_ edit: (inout Checkpoint) -> Void = { _ in }) throws -> (String, VisionTransformer) {
-        let model = try VisionTransformer(config: tinyConfig(), seed: 4)
+    private func savedCheckpoint(_ config: ModelConfig? = nil,
+                                 _ edit: (inout Checkpoint) -> Void = { _ in }) throws -> (String, VisionTransformer) {
+        let model = try VisionTransformer(config: config ?? tinyConfig(), seed: 4)
         var file = Checkpoint(model: model, stage: "teacher", config: ConfigJSON.encode(model: model.config),
                               seed: 4, command: ["vit-train", "--seed", "4"])
         edit(&file)
@@ -27,6 +28,21 @@ final class CheckpointModelTests: XCTestCase {
         let (path, model) = try savedCheckpoint()
         let loaded = try Checkpoint.load(from: path).makeModel(file: path)
         XCTAssertEqual(loaded.config, model.config)
+        for parameter in model.parameters {
+            XCTAssertEqual(loaded.byName[parameter.name]?.value, parameter.value, parameter.name)
+        }
+    }
+
+    func testConvTokenizerModelRoundTripsThroughTheFileExactly() throws {
+        var config = tinyConfig()
+        config.tokenizer = .conv
+        config.convChannels = 4
+        config.pool = .seq
+        config.dropPath = 0.1
+        let (path, model) = try savedCheckpoint(config)
+        let loaded = try Checkpoint.load(from: path).makeModel(file: path)
+        XCTAssertEqual(loaded.config, model.config)
+        XCTAssertNotNil(loaded.byName["tokenizer.conv_layers.1.0.weight"])
         for parameter in model.parameters {
             XCTAssertEqual(loaded.byName[parameter.name]?.value, parameter.value, parameter.name)
         }

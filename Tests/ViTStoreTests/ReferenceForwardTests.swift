@@ -78,4 +78,14 @@ final class ReferenceForwardTests: XCTestCase {
         config.blockMlpDims = [7, 20]
         try compare(config)
     }
+
+    func testConvTokenizerModelWithSequencePoolingMatchesTheReference() throws {
+        var config = smallConfig()
+        config.tokenizer = .conv
+        config.convLayers = 2
+        config.convChannels = 5
+        config.pool = .seq
+        config.dropPath = 0.1  // training only: no effect on the logits
+        try compare(config)
+    }
 }

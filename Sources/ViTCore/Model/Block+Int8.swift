@@ -6,9 +6,9 @@
 // kernel's epilogue), minus the tensors that those separate passes would allocate.
 
 extension Block {
-    /// Whether `forward` takes the fused int8 path (no cache, no dropout).
+    /// Whether `forward` takes the fused int8 path (no cache, no dropout or drop-path).
     func runsFusedInt8(keepCache: Bool, generator: SeededGenerator?) -> Bool {
-        !keepCache && (dropout == 0 || generator == nil) && fc1.weight.quantized != nil && fc2.weight.quantized != nil
+        !keepCache && ((dropout == 0 && dropPath == 0) || generator == nil) && fc1.weight.quantized != nil && fc2.weight.quantized != nil
     }
 
     func forwardFusedInt8(_ x: Tensor, precision: Precision) -> Tensor {

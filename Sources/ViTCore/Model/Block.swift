@@ -1,7 +1,8 @@
 // Pre-norm transformer block (timm):
-//   x1 = x  + drop(attn(norm1(x)))
-//   y  = x1 + drop(fc2(drop(gelu(fc1(norm2(x1))))))
-// x, x1, y: [B, N, D]; fc1 out: [B, N, M].
+//   x1 = x  + path(drop(attn(norm1(x))))
+//   y  = x1 + path(drop(fc2(drop(gelu(fc1(norm2(x1)))))))
+// x, x1, y: [B, N, D]; fc1 out: [B, N, M]. drop: Dropout (per value), path: DropPath (per sample);
+// both only in training, when a generator is given.
 
 public struct BlockCache {
     var norm1: LayerNormCache
@@ -11,6 +12,7 @@ public struct BlockCache {
     var geluSlope: Tensor    // GELU's derivative at the fc1 output
     var activated: Tensor    // GELU output (after dropout), fc2 input
     var dropMasks: [[Float]]  // attention out, hidden, mlp out; empty without dropout
+    var pathMasks: [[Float]]  // attention branch, mlp branch; empty without drop-path
 }
 
 public struct Block {
@@ -20,20 +22,29 @@ public struct Block {
     public let fc1: Linear
     public let fc2: Linear
     public let dropout: Float
+    /// This block's drop-path rate (DropPath.rate).
+    public let dropPath: Float
 
     public func forward(_ x: Tensor, precision: Precision, keepCache: Bool,
                         generator: inout SeededGenerator?) -> (Tensor, BlockCache?) {
         if runsFusedInt8(keepCache: keepCache, generator: generator) { return (forwardFusedInt8(x, precision: precision), nil) }
-        var masks: [[Float]] = []
+        var masks: [[Float]] = [], pathMasks: [[Float]] = []
         func drop(_ t: inout Tensor) {
             guard dropout > 0, generator != nil else { return }
             let mask = Dropout.mask(count: t.count, rate: dropout, generator: &generator!)
             Dropout.apply(mask, to: &t)
             masks.append(mask)
         }
+        func dropBranch(_ t: inout Tensor) {
+            guard dropPath > 0, generator != nil else { return }
+            let mask = DropPath.mask(batch: t.shape[0], rate: dropPath, generator: &generator!)
+            DropPath.apply(mask, to: &t)
+            pathMasks.append(mask)
+        }
         let (normed1, norm1Cache) = norm1.forward(x, keepCache: keepCache)
         var (attended, attentionCache) = attention.forward(normed1, precision: precision, keepCache: keepCache)
         drop(&attended)
+        dropBranch(&attended)
         let x1 = add(x, attended)
         let (normed2, norm2Cache) = norm2.forward(x1, keepCache: keepCache)
         let hidden = fc1.forward(normed2, precision: precision)
@@ -41,19 +52,26 @@ public struct Block {
         drop(&activated)
         var out = fc2.forward(activated, precision: precision)
         drop(&out)
+        dropBranch(&out)
         let y = add(x1, out)
         guard keepCache else { return (y, nil) }
         return (y, BlockCache(norm1: norm1Cache!, attention: attentionCache!, norm2: norm2Cache!,
-                              normed2: normed2, geluSlope: geluSlope, activated: activated, dropMasks: masks))
+                              normed2: normed2, geluSlope: geluSlope, activated: activated, dropMasks: masks,
+                              pathMasks: pathMasks))
     }
 
     public func backward(_ dy: Tensor, cache: BlockCache, precision: Precision) -> Tensor {
-        var masks = cache.dropMasks
+        var masks = cache.dropMasks, pathMasks = cache.pathMasks
         func undrop(_ t: inout Tensor) {
             guard !masks.isEmpty else { return }
             Dropout.apply(masks.removeLast(), to: &t)
         }
+        func undropBranch(_ t: inout Tensor) {
+            guard !pathMasks.isEmpty else { return }
+            DropPath.apply(pathMasks.removeLast(), to: &t)
+        }
         var dOut = dy
+        undropBranch(&dOut)
         undrop(&dOut)
         var dActivated = fc2.backward(dOut, input: cache.activated, precision: precision)!
         undrop(&dActivated)
@@ -61,6 +79,7 @@ public struct Block {
         let dNormed2 = fc1.backward(dHidden, input: cache.normed2, precision: precision)!
         let dx1 = add(dy, norm2.backward(dNormed2, cache: cache.norm2))
         var dAttended = dx1
+        undropBranch(&dAttended)
         undrop(&dAttended)
         let dNormed1 = attention.backward(dAttended, cache: cache.attention, precision: precision)
         return add(dx1, norm1.backward(dNormed1, cache: cache.norm1))

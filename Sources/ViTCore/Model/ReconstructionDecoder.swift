@@ -38,6 +38,9 @@ public struct ReconstructionDecoder {
 
     /// A decoder from named values; every name of `shapes` must be present with its shape.
     public init(config: ModelConfig, values: [String: Tensor]) throws {
+        guard config.tokenizer == .patch else {
+            throw ConfigError(message: "pre-training reconstructs patches: it needs the patch tokenizer, not \(config.tokenizer)")
+        }
         var byName: [String: Parameter] = [:]
         var parameters: [Parameter] = []
         for (name, shape) in Self.shapes(config) {

@@ -1,10 +1,10 @@
 // The encoder without its head (what `forward` runs before pooling, and what pre-training
 // trains): images to final-normed tokens, and back.
-//   images [B, C, S, S] -> patch tokens [B, G*G, D] (-> masked patches replaced by the mask token)
-//   -> x = [cls?, dist?, patches] + pos_embed: [B, N, D] -> blocks -> norm -> tokens [B, N, D]
+//   images [B, C, S, S] -> image tokens [B, G*G, D] (-> masked ones replaced by the mask token)
+//   -> x = [cls?, dist?, image tokens] + pos_embed: [B, N, D] -> blocks -> norm -> tokens [B, N, D]
 
 public struct TokenCache {
-    var patches: Tensor
+    var tokenizer: ImageTokenizerCache
     var masking: PatchMasking?
     var blocks: [BlockCache]
     var finalNorm: LayerNormCache
@@ -22,16 +22,17 @@ extension VisionTransformer {
         name.hasPrefix("head.") || name.hasPrefix("head_dist.")
     }
 
-    /// `dropoutSeed` nil means no dropout; `keepCache` is needed only for `backwardTokens`.
+    /// `dropoutSeed` nil means no dropout or drop-path; `keepCache` is needed only for `backwardTokens`.
     public func forwardTokens(_ images: Tensor, masking: PatchMasking? = nil, precision: Precision = .f32,
                               keepCache: Bool = false, dropoutSeed: UInt64? = nil) -> (tokens: Tensor, cache: TokenCache?) {
         let batch = images.shape[0]
-        var generator: SeededGenerator? = (config.dropout > 0 ? dropoutSeed : nil).map { SeededGenerator(seed: $0) }
-        var (patchTokens, patches) = patchEmbedding.forward(images, precision: precision)
+        let isRandom = config.dropout > 0 || config.dropPath > 0
+        var generator: SeededGenerator? = (isRandom ? dropoutSeed : nil).map { SeededGenerator(seed: $0) }
+        var (patchTokens, tokenizerCache) = tokenizer.forward(images, precision: precision, keepCache: keepCache)
         if let masking { patchTokens = masking.forward(patchTokens) }
         var x = assembleTokens(patchTokens, batch: batch)
         var tokenDropMask: [Float]?
-        if generator != nil {
+        if config.dropout > 0, generator != nil {
             let mask = Dropout.mask(count: x.count, rate: config.dropout, generator: &generator!)
             Dropout.apply(mask, to: &x)
             tokenDropMask = mask
@@ -43,7 +44,7 @@ extension VisionTransformer {
             if let cache { blockCaches.append(cache) }
         }
         let (tokens, normCache) = norm.forward(x, keepCache: keepCache)
-        let cache = keepCache ? TokenCache(patches: patches, masking: masking, blocks: blockCaches,
+        let cache = keepCache ? TokenCache(tokenizer: tokenizerCache!, masking: masking, blocks: blockCaches,
                                            finalNorm: normCache!, tokenDropMask: tokenDropMask, batch: batch) : nil
         return (tokens, cache)
     }
@@ -57,6 +58,60 @@ extension VisionTransformer {
         if let mask = cache.tokenDropMask { Dropout.apply(mask, to: &dx) }
         var dPatchTokens = scatterTokens(dx, batch: cache.batch)
         if let masking = cache.masking { dPatchTokens = masking.backward(dPatchTokens) }
-        patchEmbedding.backward(dPatchTokens, patches: cache.patches, precision: precision)
+        tokenizer.backward(dPatchTokens, cache: cache.tokenizer, precision: precision)
+    }
+
+    /// [B, G*G, D] -> [B, N, D] with prefix tokens and the position embedding added.
+    func assembleTokens(_ patchTokens: Tensor, batch: Int) -> Tensor {
+        let width = config.dim, tokens = config.tokens, prefix = config.prefixTokens
+        var x = Tensor(uninitialized: [batch, tokens, width])
+        let prefixValues = [classToken, distillationToken].compactMap { $0?.value.data }
+        positionEmbedding.value.data.withUnsafeBufferPointer { pos in
+            patchTokens.data.withUnsafeBufferPointer { source in
+                x.data.withUnsafeMutableBufferPointer { target in
+                    for b in 0..<batch {
+                        for t in 0..<tokens {
+                            let out = target.baseAddress! + (b * tokens + t) * width
+                            let position = pos.baseAddress! + t * width
+                            if t < prefix {
+                                for d in 0..<width { out[d] = prefixValues[t][d] + position[d] }
+                            } else {
+                                let from = source.baseAddress! + (b * (tokens - prefix) + t - prefix) * width
+                                for d in 0..<width { out[d] = from[d] + position[d] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return x
+    }
+
+    /// Backward of `assembleTokens`: adds prefix-token and position gradients, returns dPatchTokens.
+    func scatterTokens(_ dx: Tensor, batch: Int) -> Tensor {
+        let width = config.dim, tokens = config.tokens, prefix = config.prefixTokens
+        var dPatches = Tensor(uninitialized: [batch, tokens - prefix, width])
+        let prefixParameters = [classToken, distillationToken].compactMap { $0 }
+        dx.data.withUnsafeBufferPointer { gradient in
+            positionEmbedding.gradient.data.withUnsafeMutableBufferPointer { dPosition in
+                dPatches.data.withUnsafeMutableBufferPointer { target in
+                    for b in 0..<batch {
+                        for t in 0..<tokens {
+                            let row = gradient.baseAddress! + (b * tokens + t) * width
+                            for d in 0..<width { dPosition[t * width + d] += row[d] }
+                            if t < prefix {
+                                prefixParameters[t].gradient.data.withUnsafeMutableBufferPointer { dToken in
+                                    for d in 0..<width { dToken[d] += row[d] }
+                                }
+                            } else {
+                                let out = target.baseAddress! + (b * (tokens - prefix) + t - prefix) * width
+                                for d in 0..<width { out[d] = row[d] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dPatches
     }
 }

@@ -1,11 +1,12 @@
-// The ViT (timm's VisionTransformer layout).
-//   images [B, C, S, S] -> patch tokens [B, G*G, D]
-//   -> x = [cls?, dist?, patches] + pos_embed: [B, N, D]  (N = prefix + G*G)
-//   -> blocks -> norm -> pooled [B, D] (cls token, or mean of patch tokens) -> head: [B, K]
+// The ViT (timm's VisionTransformer layout, with CCT's conv tokenizer and sequence pooling as options).
+//   images [B, C, S, S] -> image tokens [B, G*G, D] (ImageTokenizer)
+//   -> x = [cls?, dist?, image tokens] + pos_embed: [B, N, D]  (N = prefix + G*G)
+//   -> blocks -> norm -> pooled [B, D] (TokenPooling: cls token, mean, or seq) -> head: [B, K]
 //   With a distillation token, head_dist reads token 1; inference averages the two heads.
 
 public struct ModelCache {
     var encoder: TokenCache
+    var pooling: SequencePoolingCache?
     var pooled: Tensor
     var distilled: Tensor?
     var batch: Int
@@ -25,9 +26,10 @@ public final class VisionTransformer {
     public let parameters: [Parameter]
     public let byName: [String: Parameter]
 
-    let patchEmbedding: PatchEmbedding
+    let tokenizer: ImageTokenizer
     let blocks: [Block]
     let norm: LayerNorm
+    let pooling: TokenPooling
     let head: Linear
     let headDistillation: Linear?
     let classToken: Parameter?
@@ -60,17 +62,25 @@ public final class VisionTransformer {
         self.byName = byName
         func linear(_ prefix: String) -> Linear { Linear(weight: byName[prefix + ".weight"]!, bias: byName[prefix + ".bias"]) }
         func layerNorm(_ prefix: String) -> LayerNorm { LayerNorm(gamma: byName[prefix + ".weight"]!, beta: byName[prefix + ".bias"]!) }
-        patchEmbedding = PatchEmbedding(projection: linear("patch_embed.proj"), patchSize: config.patchSize,
-                                        channels: config.channels)
+        switch config.tokenizer {
+        case .patch:
+            tokenizer = .patch(PatchEmbedding(projection: linear("patch_embed.proj"), patchSize: config.patchSize,
+                                              channels: config.channels))
+        case .conv:
+            tokenizer = .conv(ConvTokenizer(weights: (0..<config.convLayers).map { byName["tokenizer.conv_layers.\($0).0.weight"]! }))
+        }
         blocks = (0..<config.depth).map { i in
             let prefix = "blocks.\(i)"
             return Block(norm1: layerNorm(prefix + ".norm1"),
                          attention: Attention(qkv: linear(prefix + ".attn.qkv"), proj: linear(prefix + ".attn.proj"),
                                               heads: config.heads(inBlock: i), headWidth: config.headWidth),
                          norm2: layerNorm(prefix + ".norm2"), fc1: linear(prefix + ".mlp.fc1"),
-                         fc2: linear(prefix + ".mlp.fc2"), dropout: config.dropout)
+                         fc2: linear(prefix + ".mlp.fc2"), dropout: config.dropout,
+                         dropPath: DropPath.rate(block: i, depth: config.depth, maximum: config.dropPath))
         }
         norm = layerNorm("norm")
+        pooling = TokenPooling(kind: config.pool, prefixTokens: config.prefixTokens,
+                               sequence: config.pool == .seq ? SequencePooling(score: linear("attention_pool")) : nil)
         head = linear("head")
         headDistillation = config.distillationToken ? linear("head_dist") : nil
         classToken = byName["cls_token"]
@@ -88,7 +98,7 @@ public final class VisionTransformer {
         for parameter in parameters { parameter.gradient.fill(0) }
     }
 
-    /// `dropoutSeed` nil means evaluation (no dropout); `keepCache` is needed only for backward.
+    /// `dropoutSeed` nil means evaluation (no dropout, no drop-path); `keepCache` is needed only for backward.
     public func forward(_ images: Tensor, precision: Precision = .f32, keepCache: Bool = false,
                         dropoutSeed: UInt64? = nil) -> ModelOutput {
         if !keepCache && isSmallInference(batch: images.shape[0], precision: precision) {
@@ -108,15 +118,15 @@ public final class VisionTransformer {
 
     private func forwardOnWorkers(_ images: Tensor, precision: Precision, keepCache: Bool,
                                   dropoutSeed: UInt64?) -> ModelOutput {
-        let batch = images.shape[0], width = config.dim, tokens = config.tokens
+        let batch = images.shape[0]
         let (normed, encoderCache) = forwardTokens(images, precision: precision, keepCache: keepCache,
                                                    dropoutSeed: dropoutSeed)
-        let pooled = pool(normed, batch: batch, tokens: tokens, width: width)
+        let (pooled, poolingCache) = pooling.forward(normed, keepCache: keepCache)
         var logits = head.forward(pooled, precision: precision)
         var distilled: Tensor?
         var distillationLogits: Tensor?
         if let headDistillation {
-            let token = gatherToken(normed, index: 1, batch: batch, tokens: tokens, width: width)
+            let token = TokenPooling.gatherToken(normed, index: 1)
             let second = headDistillation.forward(token, precision: precision)
             if keepCache {
                 distilled = token
@@ -125,7 +135,9 @@ public final class VisionTransformer {
                 for i in 0..<logits.count { logits.data[i] = 0.5 * (logits.data[i] + second.data[i]) }
             }
         }
-        let cache = encoderCache.map { ModelCache(encoder: $0, pooled: pooled, distilled: distilled, batch: batch) }
+        let cache = encoderCache.map {
+            ModelCache(encoder: $0, pooling: poolingCache, pooled: pooled, distilled: distilled, batch: batch)
+        }
         return ModelOutput(logits: logits, distillationLogits: distillationLogits, cache: cache)
     }
 
@@ -134,8 +146,7 @@ public final class VisionTransformer {
                          precision: Precision = .f32) {
         let batch = cache.batch, width = config.dim, tokens = config.tokens
         let dPooled = head.backward(dLogits, input: cache.pooled, precision: precision)!
-        var dNormed = Tensor(zeros: [batch, tokens, width])
-        unpool(dPooled, into: &dNormed, batch: batch, tokens: tokens, width: width)
+        var dNormed = pooling.backward(dPooled, cache: cache.pooling, tokens: tokens)
         if let headDistillation, let dDistillationLogits, let distilled = cache.distilled {
             let dToken = headDistillation.backward(dDistillationLogits, input: distilled, precision: precision)!
             for b in 0..<batch {
@@ -143,93 +154,5 @@ public final class VisionTransformer {
             }
         }
         backwardTokens(dNormed, cache: cache.encoder, precision: precision)
-    }
-
-    // MARK: tokens
-
-    /// [B, G*G, D] -> [B, N, D] with prefix tokens and the position embedding added.
-    func assembleTokens(_ patchTokens: Tensor, batch: Int) -> Tensor {
-        let width = config.dim, tokens = config.tokens, prefix = config.prefixTokens
-        var x = Tensor(uninitialized: [batch, tokens, width])
-        let prefixValues = [classToken, distillationToken].compactMap { $0?.value.data }
-        positionEmbedding.value.data.withUnsafeBufferPointer { pos in
-            patchTokens.data.withUnsafeBufferPointer { source in
-                x.data.withUnsafeMutableBufferPointer { target in
-                    for b in 0..<batch {
-                        for t in 0..<tokens {
-                            let out = target.baseAddress! + (b * tokens + t) * width
-                            let position = pos.baseAddress! + t * width
-                            if t < prefix {
-                                for d in 0..<width { out[d] = prefixValues[t][d] + position[d] }
-                            } else {
-                                let from = source.baseAddress! + (b * (tokens - prefix) + t - prefix) * width
-                                for d in 0..<width { out[d] = from[d] + position[d] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return x
-    }
-
-    /// Backward of `assembleTokens`: adds prefix-token and position gradients, returns dPatchTokens.
-    func scatterTokens(_ dx: Tensor, batch: Int) -> Tensor {
-        let width = config.dim, tokens = config.tokens, prefix = config.prefixTokens
-        var dPatches = Tensor(uninitialized: [batch, tokens - prefix, width])
-        let prefixParameters = [classToken, distillationToken].compactMap { $0 }
-        dx.data.withUnsafeBufferPointer { gradient in
-            positionEmbedding.gradient.data.withUnsafeMutableBufferPointer { dPosition in
-                dPatches.data.withUnsafeMutableBufferPointer { target in
-                    for b in 0..<batch {
-                        for t in 0..<tokens {
-                            let row = gradient.baseAddress! + (b * tokens + t) * width
-                            for d in 0..<width { dPosition[t * width + d] += row[d] }
-                            if t < prefix {
-                                prefixParameters[t].gradient.data.withUnsafeMutableBufferPointer { dToken in
-                                    for d in 0..<width { dToken[d] += row[d] }
-                                }
-                            } else {
-                                let out = target.baseAddress! + (b * (tokens - prefix) + t - prefix) * width
-                                for d in 0..<width { out[d] = row[d] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return dPatches
-    }
-
-    private func gatherToken(_ x: Tensor, index: Int, batch: Int, tokens: Int, width: Int) -> Tensor {
-        var result = Tensor(uninitialized: [batch, width])
-        for b in 0..<batch {
-            for d in 0..<width { result.data[b * width + d] = x.data[(b * tokens + index) * width + d] }
-        }
-        return result
-    }
-
-    /// [B, N, D] -> [B, D]: token 0 for cls pooling, else the mean of the patch tokens.
-    private func pool(_ x: Tensor, batch: Int, tokens: Int, width: Int) -> Tensor {
-        if config.pool == .cls { return gatherToken(x, index: 0, batch: batch, tokens: tokens, width: width) }
-        var result = Tensor(zeros: [batch, width])
-        let prefix = config.prefixTokens, scale = 1 / Float(tokens - prefix)
-        for b in 0..<batch {
-            for t in prefix..<tokens {
-                for d in 0..<width { result.data[b * width + d] += x.data[(b * tokens + t) * width + d] * scale }
-            }
-        }
-        return result
-    }
-
-    private func unpool(_ dPooled: Tensor, into dx: inout Tensor, batch: Int, tokens: Int, width: Int) {
-        let prefix = config.prefixTokens
-        let range = config.pool == .cls ? 0..<1 : prefix..<tokens
-        let scale: Float = config.pool == .cls ? 1 : 1 / Float(tokens - prefix)
-        for b in 0..<batch {
-            for t in range {
-                for d in 0..<width { dx.data[(b * tokens + t) * width + d] += dPooled.data[b * width + d] * scale }
-            }
-        }
     }
 }

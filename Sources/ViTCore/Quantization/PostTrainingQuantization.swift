@@ -3,9 +3,10 @@
 public enum PostTrainingQuantization {
     /// The weights that get int8 forms: every block's qkv, proj, fc1 and fc2, the head(s), and
     /// the patch embedding when asked (the first layer sees raw pixels and is the most sensitive).
+    /// A conv tokenizer and sequence pooling stay float32 (`ParameterLayout.staysDense`).
     public static func layerWeightNames(_ config: ModelConfig, patchEmbedding: Bool) -> [String] {
         ParameterLayout.shapes(config).map(\.0).filter { name in
-            name.hasSuffix(".weight") && !name.contains("norm")
+            name.hasSuffix(".weight") && !name.contains("norm") && !ParameterLayout.staysDense(name)
                 && (patchEmbedding || !name.hasPrefix("patch_embed"))
         }
     }
