@@ -52,3 +52,4 @@ public struct DataOptions: ParsableArguments {
 extension Augmentation: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension ModelConfig.Pool: ExpressibleByArgument {}
+extension AugmentationPolicy: ExpressibleByArgument {}

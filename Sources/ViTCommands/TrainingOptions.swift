@@ -10,7 +10,23 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: "Linear warm-up epochs.") public var warmupEpochs: Int = 5
     @Option(help: "Label smoothing.") public var labelSmoothing: Float = 0.1
     @Option(help: "Clip the global gradient norm at this value (0 = off).") public var clipNorm: Float = 1
-    @Option(help: "Loss: ce, weighted-ce, ohem or balanced-softmax.") public var loss: LossKind = .ce
+    @Option(help: "Loss: ce, weighted-ce, ohem, balanced-softmax or logit-adjusted (training logits + tau log prior).")
+    public var loss: LossKind = .ce
+    @Option(help: "tau of --loss logit-adjusted (1 = balanced softmax).") public var logitTau: Float = 1
+    @Option(help: "Deferred logit adjustment: plain CE before this epoch (0-based), the adjusted loss from it.")
+    public var adjustFromEpoch: Int = 0
+    @Option(help: "Deferred re-weighting: class-balanced (effective-number) loss weights from this epoch (0-based) on.")
+    public var drwEpoch: Int?
+    @Option(help: "beta of the effective-number weights of --drw-epoch.") public var drwBeta: Double = 0.9999
+    @Option(help: "Evaluate and save an exponential moving average of the weights with this decay (0 = off).")
+    public var ema: Float = 0
+    @Option(help: "Evaluate on the test set every N epochs (and after the last).") public var evalEvery: Int = 1
+    @Option(help: "Image policy before the crop: none, auto-augment (CIFAR-10 policy), rand-augment or trivial-augment.")
+    public var policy: AugmentationPolicy = .none
+    @Option(help: "Probability of random erasing per image (0 = off).") public var randomErasing: Float = 0
+    @Option(help: "Mixup alpha (0 = off).") public var mixup: Float = 0
+    @Option(help: "CutMix alpha (0 = off); with --mixup, each batch picks one at even odds.") public var cutmix: Float = 0
+    @Option(help: "Stop Mixup/CutMix from this epoch (0-based) on.") public var mixOffEpoch: Int?
     @Option(help: "Fraction of the batch OHEM keeps.") public var ohemRatio: Float = 0.5
     @Option(help: ArgumentHelp(precisionHelp)) public var precision: PrecisionChoice = .auto
     @Option(help: "Seed for initialisation, data order, augmentation, dropout and the long-tailed subset.")
@@ -46,6 +62,15 @@ public struct TrainingOptions: ParsableArguments {
         config.clipNorm = clipNorm
         config.loss = loss
         config.ohemRatio = ohemRatio
+        config.logitAdjustmentTau = logitTau
+        config.adjustFromEpoch = adjustFromEpoch
+        config.drwEpoch = drwEpoch
+        config.drwBeta = drwBeta
+        config.emaDecay = ema
+        config.evaluateEvery = evalEvery
+        let settings = AugmentationSettings(policy: policy, randomErasing: randomErasing, mixup: mixup, cutmix: cutmix,
+                                            mixOffEpoch: mixOffEpoch)
+        config.augmentationSettings = settings == .none ? nil : settings
         config.precision = try compute().precision
         config.seed = seed
         config.augmentation = data.augment

@@ -18,7 +18,8 @@ public struct BenchCommand: ParsableCommand {
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case train, infer }
 
-    @Option(help: "teacher, student, or all.") var model: String = "all"
+    @Option(help: "A preset (teacher, student, cct-teacher, cct-student), a comma-separated list of them, or all (teacher and student).")
+    var model: String = "all"
     @Option(help: "train, infer, or all.") var mode: String = "all"
     @Option(help: "auto, f32, bf16, int8 (inference only), or all (bf16 only where the CPU computes it natively).")
     var precision: String = "all"
@@ -33,7 +34,9 @@ public struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per line.") var json = false
 
     public func validate() throws {
-        if !["teacher", "student", "all"].contains(model) { throw ValidationError("--model must be teacher, student or all") }
+        if model != "all", let unknown = presetNames.first(where: { ModelConfig.preset(named: $0) == nil }) {
+            throw ValidationError("--model: no preset named '\(unknown)'")
+        }
         if mode != "all" && Mode(rawValue: mode) == nil { throw ValidationError("--mode must be train, infer or all") }
         if precision != "all" && PrecisionChoice(rawValue: precision) == nil {
             throw ValidationError("--precision must be auto, f32, bf16, int8 or all")
@@ -50,7 +53,7 @@ public struct BenchCommand: ParsableCommand {
         if let checkpoint {
             subjects = [(checkpoint, try LoadedModel(path: checkpoint).model)]
         } else {
-            for name in ["teacher", "student"] where model == "all" || model == name {
+            for name in presetNames {
                 subjects.append((name, try VisionTransformer(config: ModelConfig.preset(named: name)!, seed: 0)))
             }
         }
@@ -89,6 +92,10 @@ public struct BenchCommand: ParsableCommand {
                 }
             }
         }
+    }
+
+    private var presetNames: [String] {
+        model == "all" ? ["teacher", "student"] : model.split(separator: ",").map(String.init)
     }
 
     private var inferenceBatches: [Int] { batchSizes.split(separator: ",").map { Int($0) ?? 0 } }
