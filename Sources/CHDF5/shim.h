@@ -11,6 +11,7 @@ static inline hid_t vitc_h5t_native_int32(void) { return H5T_NATIVE_INT32; }
 static inline hid_t vitc_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t vitc_h5t_c_s1(void) { return H5T_C_S1; }
 static inline hid_t vitc_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t vitc_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t vitc_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t vitc_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t vitc_h5s_all(void) { return H5S_ALL; }

@@ -1,7 +1,14 @@
 extension Checkpoint {
     /// Loads every group present (a missing group loads as empty) after checking that the file
-    /// is a vitc checkpoint of a version this code reads.
+    /// is undamaged (its recorded SHA-256, when it has one) and a vitc checkpoint of a version
+    /// this code reads. `verifyingDigest: false` leaves damage to HDF5's own checks (the
+    /// damage tests measure those).
     public static func load(from path: String) throws -> Checkpoint {
+        try load(from: path, verifyingDigest: true)
+    }
+
+    static func load(from path: String, verifyingDigest: Bool) throws -> Checkpoint {
+        if verifyingDigest { try FileDigest.verify(path) }
         let file = try HDF5File.openReadOnly(path)
         try checkFormat(of: file)
         var checkpoint = Checkpoint()

@@ -3,13 +3,14 @@ import Foundation
 extension Checkpoint {
     /// Writes the checkpoint to a temporary file beside `path` and renames it into place only
     /// once it is complete, so a crash or an error never leaves a partial checkpoint at `path`.
+    /// The file's SHA-256 goes into its user block, for `load` to check (see FileDigest).
     public func save(to path: String) throws {
         try validate(reportingAs: path)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         do {
-            let file = try HDF5File.create(temporary, displayName: path)
+            let file = try HDF5File.create(temporary, displayName: path, userBlockSize: FileDigest.userBlockSize)
             do {
                 try write(into: file)
                 try file.close()
@@ -17,6 +18,7 @@ extension Checkpoint {
                 try? file.close()
                 throw error
             }
+            try FileDigest.record(in: temporary, reportingAs: path)
             try Self.flushToDisk(temporary, reportingAs: path)
             guard rename(temporary, path) == 0 else {
                 throw StoreError.operationFailed(file: path, action: "cannot rename \(temporary) into place",

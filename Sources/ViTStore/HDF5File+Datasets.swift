@@ -2,8 +2,9 @@ import CHDF5
 
 extension HDF5File {
     /// Writes `values` (row-major) as a new dataset at `path`, creating missing groups on the way.
-    /// An empty `shape` stores a scalar. `compressed` chunks the dataset and deflates it, which
-    /// shrinks pruned (mostly zero) weights several-fold on disk.
+    /// An empty `shape` stores a scalar. Every dataset with values is chunked and carries a
+    /// Fletcher-32 checksum per chunk, so damaged data fails the read instead of loading;
+    /// `compressed` also deflates it, which shrinks pruned (mostly zero) weights several-fold on disk.
     public func write<T: HDF5Element>(_ values: [T], shape: [Int], at path: String, compressed: Bool = false) throws {
         let path = try absolute(path)
         // Checked before anything is created, so a bad call leaves no half-made dataset behind.
@@ -41,7 +42,7 @@ extension HDF5File {
         let dataset = try openDataset(path)
         defer { H5Dclose(dataset) }
         let shape = try shape(of: path)
-        let count = shape.reduce(1, *)
+        let count = try plausibleCount(shape, elementSize: MemoryLayout<T>.stride, path: path)
         let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
                 _ = try check(H5Dread(dataset, T.elementType.nativeType, vitc_h5s_all(), vitc_h5s_all(),
@@ -90,14 +91,46 @@ extension HDF5File {
         }
     }
 
-    /// Whether the dataset was written with `compressed: true` (chunked, with filters).
+    /// Whether the dataset was written with `compressed: true` (deflated).
     public func isCompressed(_ path: String) throws -> Bool {
+        try hasFilter(H5Z_FILTER_DEFLATE, path)
+    }
+
+    /// Whether HDF5 verifies a Fletcher-32 checksum when it reads the dataset; false for files
+    /// written before vitc added them, and for scalars and empty arrays, which cannot be chunked.
+    public func isChecksummed(_ path: String) throws -> Bool {
+        try hasFilter(H5Z_FILTER_FLETCHER32, path)
+    }
+
+    private func hasFilter(_ filter: H5Z_filter_t, _ path: String) throws -> Bool {
         let path = try absolute(path)
         let dataset = try openDataset(path)
         defer { H5Dclose(dataset) }
         let createList = try check(H5Dget_create_plist(dataset), "cannot get creation properties of \(path)")
         defer { H5Pclose(createList) }
-        return H5Pget_layout(createList) == H5D_CHUNKED && H5Pget_nfilters(createList) > 0
+        guard H5Pget_layout(createList) == H5D_CHUNKED else { return false }
+        var flags: UInt32 = 0, valueCount = 0
+        // Fails, rather than answering "no", when the filter is absent; nothing else is wrong then.
+        let found = H5Pget_filter_by_id2(createList, filter, &flags, &valueCount, nil, 0, nil, nil) >= 0
+        H5Eclear2(vitc_h5e_default())
+        return found
+    }
+
+    /// The number of values, refusing shapes no file of this size could hold: a damaged
+    /// dataspace can claim 10^18 values, and allocating those would crash the process.
+    /// Deflate expands at most 1032-fold, so no dataset's values exceed 1032 x the file.
+    private func plausibleCount(_ shape: [Int], elementSize: Int, path: String) throws -> Int {
+        var fileSize: hsize_t = 0
+        try check(H5Fget_filesize(id, &fileSize), "cannot get the size of the file")
+        var bytes = elementSize
+        for dimension in shape {
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= 1032 * Int(fileSize) else {
+                throw StoreError.damaged(file: displayName, detail: "\(path) claims shape \(shape), more than the file can hold")
+            }
+            bytes = product
+        }
+        return bytes / elementSize
     }
 
     private func openDataset(_ path: String) throws -> hid_t {
@@ -106,11 +139,12 @@ extension HDF5File {
     }
 
     /// Chunks are whole rows, at most about 1 MiB: HDF5's default chunk cache holds 1 MiB, so
-    /// larger chunks would be inflated again on every partial read.
+    /// larger chunks would be inflated and checksummed again on every partial read.
     private func datasetCreationList(shape: [Int], elementSize: Int, compressed: Bool) throws -> hid_t {
         let list = try check(H5Pcreate(vitc_h5p_dataset_create()), "cannot create dataset property list")
-        // Scalars cannot be chunked and zero-length dimensions have nothing to compress.
-        guard compressed, !shape.isEmpty, !shape.contains(0) else { return list }
+        // Filters need chunks, and HDF5 chunks neither scalars nor arrays with a zero-length
+        // dimension; those stay contiguous, without a checksum (the file's own SHA-256 covers them).
+        guard !shape.isEmpty, !shape.contains(0) else { return list }
         do {
             let rowBytes = shape.dropFirst().reduce(elementSize, *)
             var chunk = shape.map { hsize_t($0) }
@@ -118,7 +152,10 @@ extension HDF5File {
             try check(H5Pset_chunk(list, Int32(chunk.count), chunk), "cannot set chunk shape \(chunk)")
             // No shuffle filter: compressed datasets are pruned weights, mostly zeros, and byte
             // shuffling them made a 90%-sparse student 23% larger (905 KB against 736 KB).
-            try check(H5Pset_deflate(list, 4), "cannot enable the deflate filter")
+            if compressed { try check(H5Pset_deflate(list, 4), "cannot enable the deflate filter") }
+            // Last in the pipeline, so the checksum covers the bytes on disk and a damaged
+            // compressed chunk is refused before it reaches the inflater.
+            try check(H5Pset_fletcher32(list), "cannot enable the Fletcher-32 checksum filter")
         } catch {
             H5Pclose(list)
             throw error

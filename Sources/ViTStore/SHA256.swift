@@ -8,18 +8,33 @@ public struct SHA256 {
     /// Bytes of an incomplete 64-byte block, carried to the next `update`.
     private var pending: [UInt8] = []
     private var byteCount: UInt64 = 0
-    /// The message schedule, kept between blocks so hashing a large file does not allocate per block.
-    private var w = [UInt32](repeating: 0, count: 64)
 
     public init() {}
 
     public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { update($0) }
+        }
+    }
+
+    /// Whole blocks are hashed straight from `bytes`; only a partial block is copied, so every
+    /// checkpoint load (which hashes the file) stays quick in debug builds too.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         byteCount &+= UInt64(bytes.count)
-        pending.append(contentsOf: bytes)
-        let whole = pending.count / 64 * 64
-        guard whole > 0 else { return }
-        for start in stride(from: 0, to: whole, by: 64) { compress(pending[start..<start + 64]) }
-        pending.removeFirst(whole)
+        var rest = bytes[...]
+        if !pending.isEmpty {
+            let taken = min(64 - pending.count, rest.count)
+            pending += rest.prefix(taken)
+            rest = rest.dropFirst(taken)
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0) }
+            pending = []
+        }
+        while rest.count >= 64 {
+            compress(UnsafeRawBufferPointer(rebasing: rest.prefix(64)))
+            rest = rest.dropFirst(64)
+        }
+        pending += rest
     }
 
     public mutating func finalize() -> [UInt8] {
@@ -28,7 +43,9 @@ public struct SHA256 {
         var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (119 - pending.count) % 64)
         tail += (0..<8).map { UInt8(truncatingIfNeeded: bitCount >> (56 - 8 * UInt64($0))) }
         pending += tail
-        for start in stride(from: 0, to: pending.count, by: 64) { compress(pending[start..<start + 64]) }
+        pending.withUnsafeBytes { padded in
+            for start in stride(from: 0, to: padded.count, by: 64) { compress(UnsafeRawBufferPointer(rebasing: padded[start..<start + 64])) }
+        }
         pending = []
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } }
     }
@@ -40,12 +57,16 @@ public struct SHA256 {
     }
 
     /// Streams the file in `chunkSize` pieces, so a large checkpoint is never held in memory whole.
-    public static func hexDigest(ofFile path: String, chunkSize: Int = 1 << 20) throws -> String {
+    /// `offset` skips a leading part, such as the user block that holds a checkpoint's own digest.
+    public static func hexDigest(ofFile path: String, from offset: UInt64 = 0, chunkSize: Int = 1 << 20) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.missingFile(file: path) }
         defer { try? handle.close() }
         var hash = SHA256()
         do {
-            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty { hash.update(chunk) }
+            try handle.seek(toOffset: offset)
+            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+                chunk.withUnsafeBytes { hash.update($0) }
+            }
         } catch {
             throw StoreError.operationFailed(file: path, action: "cannot read file", detail: "\(error)")
         }
@@ -56,28 +77,30 @@ public struct SHA256 {
         digest.map { String(format: "%02x", $0) }.joined()
     }
 
-    private mutating func compress(_ block: ArraySlice<UInt8>) {
-        var index = block.startIndex
-        for t in 0..<16 {
-            w[t] = UInt32(block[index]) << 24 | UInt32(block[index + 1]) << 16
-                 | UInt32(block[index + 2]) << 8 | UInt32(block[index + 3])
-            index += 4
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+        // Pointers rather than arrays: this loop is most of a checkpoint load's time in debug builds.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for t in 0..<16 { w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
+            for t in 16..<64 {
+                let (x, y) = (w[t - 15], w[t - 2])
+                let s0 = (x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)
+                let s1 = (y >> 17 | y << 15) ^ (y >> 19 | y << 13) ^ (y >> 10)
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+            Self.k.withUnsafeBufferPointer { k in
+                for t in 0..<64 {
+                    let sum1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+                    let t1 = h &+ sum1 &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
+                    let sum0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+                    let t2 = sum0 &+ ((a & b) ^ (a & c) ^ (b & c))
+                    (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                }
+            }
+            state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+            state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
         }
-        for t in 16..<64 {
-            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for t in 0..<64 {
-            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ Self.k[t] &+ w[t]
-            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        for (i, value) in [a, b, c, d, e, f, g, h].enumerated() { state[i] &+= value }
     }
-
-    private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
 
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,

@@ -16,6 +16,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case invalidName(file: String, name: String, reason: String)
     /// A C call (HDF5 or the OS) failed; `detail` is the library's own reason.
     case operationFailed(file: String, action: String, detail: String)
+    /// The bytes on disk are not the ones vitc wrote (the stored SHA-256 disagrees).
+    case damaged(file: String, detail: String)
 
     public var file: String {
         switch self {
@@ -25,7 +27,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
              .missingAttribute(let file, _, _), .wrongElementType(let file, _, _, _),
              .unsupportedElementType(let file, _, _), .shapeMismatch(let file, _, _, _),
              .valueCountMismatch(let file, _, _, _), .invalidName(let file, _, _),
-             .operationFailed(let file, _, _):
+             .operationFailed(let file, _, _), .damaged(let file, _):
             return file
         }
     }
@@ -57,6 +59,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "\(path) has shape \(shape) (\(shape.reduce(1, *)) values) but \(count) values were given"
         case .invalidName(_, let name, let reason): return "invalid name \"\(name)\": \(reason)"
         case .operationFailed(_, let action, let detail): return "\(action) (\(detail))"
+        case .damaged(_, let detail): return "damaged file, refused (\(detail))"
         }
     }
 }

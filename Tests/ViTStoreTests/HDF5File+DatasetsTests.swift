@@ -1,3 +1,4 @@
+import CHDF5
 import XCTest
 @testable import ViTStore
 
@@ -70,6 +71,55 @@ final class HDF5FileDatasetsTests: XCTestCase {
             XCTAssertTrue(try HDF5File.openReadOnly(path).read(Float.self, at: "/w").values == values)
         }
         XCTAssertLessThan(sizes[true]! * 4, sizes[false]!, "compressed \(sizes[true]!) vs raw \(sizes[false]!) bytes")
+    }
+
+    func testEveryDatasetWithValuesCarriesAFletcher32Checksum() throws {
+        let file = try reopened { file in
+            try file.write(randomFloats(12, seed: 15), shape: [3, 4], at: "/plain")
+            try file.write(randomFloats(12, seed: 16), shape: [3, 4], at: "/deflated", compressed: true)
+            try file.write([7] as [Int64], shape: [], at: "/scalar")
+            try file.write([] as [Float], shape: [0, 4], at: "/empty")
+        }
+        XCTAssertTrue(try file.isChecksummed("/plain"))
+        XCTAssertTrue(try file.isChecksummed("/deflated"))
+        XCTAssertFalse(try file.isCompressed("/plain"), "a checksum alone is not compression")
+        XCTAssertTrue(try file.isCompressed("/deflated"))
+        // HDF5 cannot chunk these, so they cannot be filtered; the file's SHA-256 covers them.
+        XCTAssertFalse(try file.isChecksummed("/scalar"))
+        XCTAssertFalse(try file.isChecksummed("/empty"))
+    }
+
+    func testADamagedChunkIsRefusedNamingTheFileAndDataset() throws {
+        let path = directory.path("x.h5")
+        // Values whose bytes spell a marker, so the test can find the chunk in the file.
+        let marker = Array("vitc-damage-test".utf8)
+        let values = marker.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let file = try HDF5File.create(path)
+        try file.write(values, shape: [values.count], at: "/weights/head/bias")
+        try file.close()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let offset = try XCTUnwrap((0...(bytes.count - marker.count)).first { bytes[$0..<$0 + marker.count].elementsEqual(marker) })
+        bytes[offset + 5] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try HDF5File.openReadOnly(path).read(Float.self, at: "/weights/head/bias")) { error in
+            XCTAssertEqual("\(error)", "\(path): cannot read dataset /weights/head/bias (data error detected by Fletcher32 checksum)")
+        }
+    }
+
+    func testContiguousUnfilteredDatasetsFromOlderFilesStillRead() throws {
+        // Written with HDF5's defaults, as vitc wrote every dataset before it added checksums.
+        let path = directory.path("old.h5")
+        let values = randomFloats(6, seed: 17)
+        let fileID = H5Fcreate(path, vitc_h5f_acc_trunc(), vitc_h5p_default(), vitc_h5p_default())
+        let space = H5Screate_simple(2, [2, 3], nil)
+        let dataset = H5Dcreate2(fileID, "w", vitc_h5t_native_float(), space, vitc_h5p_default(), vitc_h5p_default(), vitc_h5p_default())
+        XCTAssertGreaterThanOrEqual(H5Dwrite(dataset, vitc_h5t_native_float(), vitc_h5s_all(), vitc_h5s_all(), vitc_h5p_default(), values), 0)
+        H5Dclose(dataset)
+        H5Sclose(space)
+        H5Fclose(fileID)
+        let file = try HDF5File.openReadOnly(path)
+        XCTAssertFalse(try file.isChecksummed("/w"))
+        XCTAssertTrue(try file.read(Float.self, at: "/w") == ([2, 3], values))
     }
 
     func testReadingAsTheWrongElementTypeThrows() throws {

@@ -17,6 +17,12 @@ final class StoreErrorTests: XCTestCase {
                        "models/x.h5: /logs/epoch holds int64, read as float32")
     }
 
+    func testDamagedFileSaysItWasRefused() {
+        XCTAssertEqual(StoreError.damaged(file: "a.h5", detail: "its SHA-256 differs").description,
+                       "a.h5: damaged file, refused (its SHA-256 differs)")
+        XCTAssertEqual(StoreError.damaged(file: "a.h5", detail: "x").file, "a.h5")
+    }
+
     func testDescriptionIsOneLineEvenWhenTheDetailIsNot() {
         let error = StoreError.operationFailed(file: "a.h5", action: "cannot open", detail: "first\nsecond")
         XCTAssertEqual(error.description, "a.h5: cannot open (first second)")
