@@ -21,6 +21,9 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: "Evaluate and save an exponential moving average of the weights with this decay (0 = off).")
     public var ema: Float = 0
     @Option(help: "Evaluate on the test set every N epochs (and after the last).") public var evalEvery: Int = 1
+    @Option(help: ArgumentHelp("Hold out this share of each training class (at least 5 images) as a validation split; "
+                               + "the post-hoc logit adjustment's tau is chosen on it, never on the test set."))
+    public var validationFraction: Double = 0
     @Option(help: "Image policy before the crop: none, auto-augment (CIFAR-10 policy), rand-augment or trivial-augment.")
     public var policy: AugmentationPolicy = .none
     @Option(help: "Probability of random erasing per image (0 = off).") public var randomErasing: Float = 0
@@ -68,6 +71,8 @@ public struct TrainingOptions: ParsableArguments {
         config.drwBeta = drwBeta
         config.emaDecay = ema
         config.evaluateEvery = evalEvery
+        config.validationFraction = validationFraction
+        config.validationSeed = seed
         let settings = AugmentationSettings(policy: policy, randomErasing: randomErasing, mixup: mixup, cutmix: cutmix,
                                             mixOffEpoch: mixOffEpoch)
         config.augmentationSettings = settings == .none ? nil : settings

@@ -54,6 +54,17 @@ public struct TrainingRun {
         return (run, file)
     }
 
+    /// The training images the run learns from: all of `train`, or (--validation-fraction) all
+    /// but a class-stratified validation split, returned with the counts the losses use.
+    public func carveValidation(from train: LabeledImages, counts: [Int]) throws
+        -> (train: LabeledImages, counts: [Int], split: ValidationSplit?) {
+        guard config.validationFraction > 0 else { return (train, counts, nil) }
+        let split = try validationSplit(train, fraction: config.validationFraction, seed: config.validationSeed)
+        let remaining = classCounts(split.train.labels, classes: counts.count)
+        print("validation split: \(split.validation.count) images held out, training on \(split.train.count): \(remaining)")
+        return (split.train, remaining, split)
+    }
+
     /// Where and how the checkpoints of a run are written.
     public struct Output {
         public var path: String
@@ -73,7 +84,8 @@ public struct TrainingRun {
     /// Trains the remaining epochs, saving after each, then evaluates and writes the final file.
     @discardableResult
     public func execute(training: LabeledImages, classCounts: [Int], test: LabeledImages, output: Output,
-                        stopAfter: Int? = nil, step: @escaping StepFunction) throws -> EvaluationResult {
+                        validation: ValidationSplit? = nil, stopAfter: Int? = nil,
+                        step: @escaping StepFunction) throws -> EvaluationResult {
         let trainer = Trainer(model: model, config: config, training: training, test: test, logs: logs,
                               average: average, step: step)
         func checkpoint(withOptimizer: Bool) -> Checkpoint {
@@ -98,8 +110,36 @@ public struct TrainingRun {
         print(describe(result))
         var final = checkpoint(withOptimizer: output.keepOptimizerState)
         final.storeEvaluation(result, model: model, classCounts: classCounts)
+        if let validation { try storePostHocAdjustment(validation, classCounts: classCounts, test: test, into: &final) }
         try final.save(to: output.path)
         print("wrote \(output.path)")
         return result
+    }
+
+    /// Post-hoc logit adjustment (Menon et al. 2021): tau chosen on the validation split by
+    /// balanced accuracy, then the test set scored with logits - tau log prior. Stored beside
+    /// the plain evaluation with the split's indices (positions in the long-tailed training set).
+    private func storePostHocAdjustment(_ split: ValidationSplit, classCounts: [Int], test: LabeledImages,
+                                        into file: inout Checkpoint) throws {
+        let prior = logPrior(classCounts: classCounts)
+        let scored = { (body: () throws -> Void) in
+            if let average { try average.withAverage(model.parameters, body) } else { try body() }
+        }
+        var tau: Float = 0, validationAccuracy = 0.0
+        var adjusted: EvaluationResult?
+        try scored {
+            let (logits, labels) = collectLogits(model, on: split.validation, precision: config.precision)
+            (tau, validationAccuracy) = choosePostHocTau(validationLogits: logits, labels: labels, logPrior: prior)
+            adjusted = try evaluate(model, on: test, precision: config.precision, logitOffsets: prior.map { -tau * $0 })
+        }
+        file.eval["validation_indices"] = StoredArray(ints: split.validationIndices)
+        file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([Double(tau)]))
+        file.eval["posthoc_validation_balanced_accuracy"] = StoredArray(shape: [], values: .float64([validationAccuracy]))
+        file.eval["posthoc_accuracy"] = StoredArray(shape: [], values: .float64([adjusted!.accuracy]))
+        file.eval["posthoc_per_class_accuracy"] = StoredArray(doubles: adjusted!.perClassAccuracy)
+        print(String(format: "post-hoc logit adjustment: tau %.2f chosen on %d validation images (balanced %.2f%%); "
+                     + "test accuracy %.2f%% (head %.2f%%, medium %.2f%%, tail %.2f%%)", tau, split.validation.count,
+                     100 * validationAccuracy, 100 * adjusted!.accuracy, 100 * adjusted!.head, 100 * adjusted!.medium,
+                     100 * adjusted!.tail))
     }
 }

@@ -83,6 +83,38 @@ final class TrainCommandTests: XCTestCase {
                        try Checkpoint.load(from: resumed).logs["test_accuracy"])
     }
 
+    func testAResumedRunWithTheFullRecipeEndsExactlyAsAnUninterruptedOne() throws {
+        // Weight average, AutoAugment, erasing, mixing that stops, deferred adjustment and DRW.
+        let recipe = ["--epochs", "3", "--ema", "0.9", "--policy", "auto-augment", "--random-erasing", "0.25",
+                      "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", "2", "--loss", "balanced-softmax",
+                      "--adjust-from-epoch", "1", "--drw-epoch", "2", "--eval-every", "2"]
+        let straight = temporaryPath("recipe.h5"), interrupted = temporaryPath("recipe-1.h5")
+        let resumed = temporaryPath("recipe-resumed.h5")
+        try train(recipe, out: straight)
+        try train(recipe + ["--stop-after-epochs", "1"], out: interrupted)
+        try train(["--resume", interrupted], out: resumed)
+        let a = try Checkpoint.load(from: straight), b = try Checkpoint.load(from: resumed)
+        XCTAssertEqual(a.weights, b.weights, "the saved weights (the average) agree bit for bit")
+        XCTAssertEqual(a.optimizer, b.optimizer, "and so do the raw weights and AdamW's state")
+        XCTAssertNotNil(a.optimizer["raw.head.weight"])
+        XCTAssertNotEqual(a.optimizer["raw.head.weight"], a.weights["head.weight"], "the file holds the average")
+        let accuracies = try XCTUnwrap(a.logs["test_accuracy"]?.doubles)
+        XCTAssertTrue(accuracies[0].isNaN && accuracies[1].isFinite && accuracies[2].isFinite, "\(accuracies)")
+    }
+
+    func testAValidationSplitChoosesThePostHocTauAndIsRecorded() throws {
+        let out = temporaryPath("validated.h5")
+        try train(["--epochs", "1", "--validation-fraction", "0.2"], out: out)
+        let file = try Checkpoint.load(from: out)
+        let held = try XCTUnwrap(file.eval["validation_indices"]?.int64s)
+        let counts = try XCTUnwrap(file.eval["class_counts"]?.int64s)
+        XCTAssertEqual(held.count + Int(counts.reduce(0, +)), 200, "every training image is in one of the two")
+        XCTAssertEqual(Set(held).count, held.count)
+        let tau = try XCTUnwrap(file.eval["posthoc_tau"]?.doubles?.first)
+        XCTAssertTrue(postHocTauGrid.contains(Float(tau)))
+        XCTAssertNotNil(file.eval["posthoc_accuracy"])
+    }
+
     func testWithoutOptimizerStateTheFileIsSmallerAndCannotBeResumed() throws {
         let out = temporaryPath("small.h5")
         try train(["--epochs", "1", "--no-optimizer-state"], out: out)

@@ -19,6 +19,8 @@ public struct DistillCommand: ParsableCommand {
     @Option(help: "Softmax temperature of the soft loss.") var temperature: Float = 4
     @Option(help: "Weight of the teacher term in the soft loss.") var alpha: Float = 0.9
     @Flag(help: "Add a DeiT distillation token and head that learn from the teacher.") var distToken = false
+    @Flag(help: "DeiT-LT: from --drw-epoch on, weigh the teacher term by the deferred re-weighting's class weights too.")
+    var drwDistillation = false
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
@@ -59,7 +61,8 @@ public struct DistillCommand: ParsableCommand {
             settings.teacherSHA256 = hash
         }
         let config = run.config, student = run.model, optimizer = run.optimizer
-        let (train, counts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
+        let (loaded, loadedCounts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
+        let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
         var output = TrainingRun.Output(path: out, stage: "student",
                                         configJSON: ConfigJSON.encode(model: student.config,
                                                                       sections: ["training": config, "distillation": settings,
@@ -77,7 +80,8 @@ public struct DistillCommand: ParsableCommand {
         let label = ClassificationLoss(config: config, classCounts: counts)
         let step = DistillationStep(loss: DistillationLoss(settings: settings, label: label),
                                     precision: config.precision, clipNorm: config.clipNorm)
-        try run.execute(training: train, classCounts: counts, test: test, output: output, stopAfter: stopAfterEpochs) {
+        try run.execute(training: train, classCounts: counts, test: test, output: output, validation: validation,
+                        stopAfter: stopAfterEpochs) {
             images, targets, epoch, rate, dropoutSeed in
             step.run(student: student, teacher: teacherModel, optimizer: optimizer, images: images, targets: targets,
                      epoch: epoch, learningRate: rate, dropoutSeed: dropoutSeed)
@@ -99,6 +103,7 @@ public struct DistillCommand: ParsableCommand {
         settings.temperature = temperature
         settings.alpha = alpha
         settings.distillationToken = distToken
+        settings.drwDistillation = drwDistillation
         settings.teacher = teacher ?? ""
         var architecture = try model.config(defaultPreset: "student")
         architecture.distillationToken = distToken

@@ -70,7 +70,8 @@ public struct TrainCommand: ParsableCommand {
             run = TrainingRun(model: network, config: config)
         }
         let config = run.config, network = run.model, optimizer = run.optimizer
-        let (train, counts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
+        let (loaded, loadedCounts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
+        let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
         var output = TrainingRun.Output(path: out, stage: stage,
                                         configJSON: ConfigJSON.encode(model: network.config,
                                                                       sections: ["training": config, "compute": compute]))
@@ -84,7 +85,8 @@ public struct TrainCommand: ParsableCommand {
                                 precision: config.precision, clipNorm: config.clipNorm)
         // The heads learn at the full rate; the rest (the encoder) at the scale, 1 unless fine-tuning.
         let encoderScale = config.encoderLearningRateScale
-        try run.execute(training: train, classCounts: counts, test: test, output: output, stopAfter: stopAfterEpochs) {
+        try run.execute(training: train, classCounts: counts, test: test, output: output, validation: validation,
+                        stopAfter: stopAfterEpochs) {
             images, targets, epoch, rate, dropoutSeed in
             step.run(model: network, optimizer: optimizer, images: images, targets: targets, epoch: epoch,
                      learningRate: rate, dropoutSeed: dropoutSeed,

@@ -25,8 +25,10 @@ public struct EvaluationResult: Sendable {
 
 /// Runs the model forward-only over `images` in order. Throws `NonFiniteError` rather than
 /// report an accuracy from NaN or infinite logits (arg-max would quietly pick class 0).
+/// `logitOffsets` [K] are added to every row before the arg-max (post-hoc logit adjustment:
+/// -tau log prior).
 public func evaluate(_ model: VisionTransformer, on images: LabeledImages, batchSize: Int = 256,
-                     precision: Precision = .f32) throws -> EvaluationResult {
+                     precision: Precision = .f32, logitOffsets: [Float]? = nil) throws -> EvaluationResult {
     let classes = model.config.numClasses
     let normalization = ChannelNormalization(mean: model.config.mean, std: model.config.std)
     let loader = BatchLoader.evaluation(images: images, batchSize: batchSize, normalization: normalization)
@@ -36,7 +38,10 @@ public func evaluate(_ model: VisionTransformer, on images: LabeledImages, batch
     let start = Date()
     for batch in loader.epoch(0) {
         loader.makeBatch(indices: batch, epoch: 0, into: &pixels, labels: &labels)
-        let logits = model.forward(pixels, precision: precision).logits
+        var logits = model.forward(pixels, precision: precision).logits
+        if let logitOffsets {
+            for i in 0..<logits.count { logits.data[i] += logitOffsets[i % classes] }
+        }
         let nonFinite = logits.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
         if nonFinite > 0 { throw NonFiniteError.logits(count: nonFinite) }
         for (row, predicted) in predictions(logits).enumerated() {
