@@ -44,10 +44,24 @@ public struct RunSummary {
         bytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    /// A short label of how the run was trained: "balanced-softmax, 30 epochs, bf16".
+    /// A short label of how the run was trained: "balanced-softmax from epoch 24, auto-augment,
+    /// mixup 0.8/cutmix 1.0 to epoch 24, EMA 0.998, 30 epochs, bf16".
     public var recipe: String {
         guard let training else { return "" }
-        var parts = [training.loss.rawValue]
+        var loss = training.loss.rawValue
+        if training.loss == .logitAdjusted { loss += " tau \(training.logitAdjustmentTau)" }
+        if training.adjustFromEpoch > 0 { loss += " from epoch \(training.adjustFromEpoch) (CE before)" }
+        var parts = [loss]
+        if let drw = training.drwEpoch { parts.append("DRW from epoch \(drw)") }
+        if let extra = training.augmentationSettings {
+            if extra.policy != .none { parts.append(extra.policy.rawValue) }
+            if extra.randomErasing > 0 { parts.append("erasing \(extra.randomErasing)") }
+            if extra.mixup > 0 || extra.cutmix > 0 {
+                parts.append("mixup \(extra.mixup)/cutmix \(extra.cutmix)"
+                             + (extra.mixOffEpoch.map { " to epoch \($0)" } ?? ""))
+            }
+        }
+        if training.emaDecay > 0 { parts.append("EMA \(training.emaDecay)") }
         if let distillation, distillation.kind != .none {
             parts.append("\(distillation.kind.rawValue) distillation" + (distillation.distillationToken ? " + token" : ""))
         }

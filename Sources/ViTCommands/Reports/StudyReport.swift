@@ -17,10 +17,17 @@ public struct StudyRow {
         model = try? ConfigJSON.decodeModel(run.configJSON, file: run.path)
     }
 
-    /// "patch 4, width 128, 4 heads, depth 4, MLP 256", with per-block widths when pruning changed them.
+    /// "patch 4, width 128, 4 heads, depth 4, MLP 256" (or "conv 3-64-128, ... seq pool"), with
+    /// per-block widths when pruning changed them.
     public var architecture: String {
         guard let model else { return "?" }
-        var text = "patch \(model.patchSize), width \(model.dim), \(model.heads) heads, depth \(model.depth), MLP \(model.mlpDim)"
+        let tokenizer = model.tokenizer == .conv
+            ? "conv " + ([model.channels] + [Int](repeating: model.convChannels, count: model.convLayers - 1) + [model.dim])
+                .map(String.init).joined(separator: "-")
+            : "patch \(model.patchSize)"
+        var text = "\(tokenizer), width \(model.dim), \(model.heads) heads, depth \(model.depth), MLP \(model.mlpDim)"
+        if model.pool != .cls { text += ", \(model.pool.rawValue) pool" }
+        if model.dropPath > 0 { text += ", drop-path \(model.dropPath)" }
         if let heads = model.blockHeads { text += ", heads per block \(heads.map(String.init).joined(separator: "/"))" }
         if let widths = model.blockMlpDims { text += ", MLP per block \(widths.map(String.init).joined(separator: "/"))" }
         return text
