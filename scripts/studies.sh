@@ -58,6 +58,15 @@ architecture() {
     "${mix[@]}" --ema 0.998 "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-aa-mix-ema.h5"
   run "$DIR/arch-vit-seq.h5" "$BIN/vit-train" --preset student --pool seq --loss balanced-softmax "${common[@]}" \
     --stage study --out "$DIR/arch-vit-seq.h5"
+  # The policy, picked by measurement: RandAugment (2 operations, magnitude 9) and TrivialAugment
+  # against AutoAugment's CIFAR-10 policy, each on the deferred recipe.
+  for policy in rand-augment trivial-augment; do
+    run "$DIR/arch-cct-deferred-$policy.h5" "$BIN/vit-train" "${cct[@]}" "${deferred[@]}" --policy "$policy" \
+      "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-$policy.h5"
+  done
+  # Deferred re-weighting (LDAM-DRW's class-balanced weights) in place of the deferred prior.
+  run "$DIR/arch-cct-drw-aa.h5" "$BIN/vit-train" "${cct[@]}" --loss ce --drw-epoch 24 --policy auto-augment \
+    "${common[@]}" --stage study --out "$DIR/arch-cct-drw-aa.h5"
 }
 
 distill() {
