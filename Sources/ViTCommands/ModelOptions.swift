@@ -17,6 +17,8 @@ public struct ModelOptions: ParsableArguments {
     @Option(help: "MLP hidden width.") public var mlpDim: Int?
     @Option(help: "Pooling: cls (class token), mean (mean of the tokens, no class token) or seq (CCT's sequence pooling, no class token).")
     public var pool: ModelConfig.Pool?
+    @Option(help: "Normalisation: layer (timm's LayerNorm per token) or batch (the course report's BatchNorm per channel over the batch's tokens, running statistics at inference; usually with --pool mean).")
+    public var norm: ModelConfig.Norm?
     @Option(help: "Dropout rate.") public var dropout: Float?
     @Option(help: "Stochastic depth: the last block's drop-path rate (rising linearly from 0 at the first block).")
     public var dropPath: Float?
@@ -25,7 +27,7 @@ public struct ModelOptions: ParsableArguments {
 
     /// Whether any architecture flag was given (they conflict with --resume).
     public var overridesArchitecture: Bool {
-        preset != nil || patchSize != nil || dim != nil || depth != nil || heads != nil || mlpDim != nil || pool != nil
+        preset != nil || patchSize != nil || dim != nil || depth != nil || heads != nil || mlpDim != nil || pool != nil || norm != nil
             || dropout != nil || tokenizer != nil || convLayers != nil || convChannels != nil || dropPath != nil
     }
 
@@ -43,6 +45,7 @@ public struct ModelOptions: ParsableArguments {
         if let heads { config.heads = heads }
         if let mlpDim { config.mlpDim = mlpDim }
         if let pool { config.pool = pool }
+        if let norm { config.norm = norm }
         if let dropout { config.dropout = dropout }
         if let dropPath { config.dropPath = dropPath }
         try config.validate()
@@ -51,3 +54,4 @@ public struct ModelOptions: ParsableArguments {
 }
 
 extension ModelConfig.Tokenizer: ExpressibleByArgument {}
+extension ModelConfig.Norm: ExpressibleByArgument {}

@@ -5,17 +5,20 @@ import ViTStore
 
 /// `vit-train --init`: the encoder weights of a pre-trained file copied into a new model.
 public enum PretrainedEncoder {
-    /// Copies every weight of `path` but the heads and decoder.* into `model`'s encoder; the
+    /// Copies every weight of `path` but the heads and decoder.* into `model`'s encoder (BatchNorm's
+    /// running statistics included: they belong to the encoder's weights); the
     /// architectures must match exactly (a difference is a one-line error naming it). Returns the file's SHA-256.
     @discardableResult
     public static func copy(from path: String, into model: VisionTransformer) throws -> String {
         let file = try Checkpoint.load(from: path)
         try checkArchitecture(try file.modelConfig(file: path), against: model.config, file: path)
         let copied = file.weights.filter { !VisionTransformer.isHeadParameter($0.key) && !$0.key.hasPrefix("decoder.") }
-        for name in copied.keys.sorted() where model.byName[name] == nil {
+        let encoder = model.encoderParameters + model.buffers
+        let known = Set(encoder.map(\.name))
+        for name in copied.keys.sorted() where model.byName[name] == nil && !known.contains(name) {
             throw ConfigError(message: "\(path): unexpected weight \(slashed(name)) (not part of the model's encoder)")
         }
-        for parameter in model.encoderParameters {
+        for parameter in encoder {
             guard let stored = copied[parameter.name] else {
                 throw ConfigError(message: "\(path): missing weight \(slashed(parameter.name)) for the model's encoder")
             }
@@ -43,6 +46,7 @@ public enum PretrainedEncoder {
             ("heads", "\(pretrained.heads)", "\(model.heads)"),
             ("mlp_dim", "\(pretrained.mlpDim)", "\(model.mlpDim)"),
             ("pool", pretrained.pool.rawValue, model.pool.rawValue),
+            ("norm", pretrained.norm.rawValue, model.norm.rawValue),
             ("distillation_token", "\(pretrained.distillationToken)", "\(model.distillationToken)"),
             ("block_heads", "\(pretrained.blockHeads.map { "\($0)" } ?? "none")", "\(model.blockHeads.map { "\($0)" } ?? "none")"),
             ("block_mlp_dims", "\(pretrained.blockMlpDims.map { "\($0)" } ?? "none")", "\(model.blockMlpDims.map { "\($0)" } ?? "none")"),

@@ -18,7 +18,7 @@ public struct TrainingRun {
         self.config = config
         self.logs = []
         self.optimizer = AdamW(weightDecay: config.weightDecay)
-        self.average = config.emaDecay > 0 ? WeightAverage(parameters: model.parameters, decay: config.emaDecay) : nil
+        self.average = config.emaDecay > 0 ? WeightAverage(parameters: model.parametersAndBuffers, decay: config.emaDecay) : nil
     }
 
     /// The run saved in `path`, to be continued up to `epochs` (default: the file's own).
@@ -37,9 +37,9 @@ public struct TrainingRun {
             guard let updates = file.optimizer["ema_updates"]?.int64s?.first else {
                 throw ConfigError(message: "\(path): has no /optimizer/ema_updates to resume the weight average from")
             }
-            try average.restore(values: Dictionary(uniqueKeysWithValues: run.model.parameters.map { ($0.name, $0.value) }),
-                                updates: Int(updates), parameters: run.model.parameters)
-            for parameter in run.model.parameters {
+            try average.restore(values: Dictionary(uniqueKeysWithValues: run.model.parametersAndBuffers.map { ($0.name, $0.value) }),
+                                updates: Int(updates), parameters: run.model.parametersAndBuffers)
+            for parameter in run.model.parametersAndBuffers {
                 guard let raw = file.optimizer["raw." + parameter.name]?.tensor, raw.shape == parameter.shape else {
                     throw ConfigError(message: "\(path): has no raw weight \(parameter.name) under /optimizer/raw")
                 }
@@ -94,9 +94,9 @@ public struct TrainingRun {
                            command: CommandLine.arguments)
             }
             // With --ema the file's weights are the average; the raw ones stay for --resume.
-            var file = average.map { $0.withAverage(model.parameters, makeFile) } ?? makeFile()
+            var file = average.map { $0.withAverage(model.parametersAndBuffers, makeFile) } ?? makeFile()
             if let average, withOptimizer {
-                for parameter in model.parameters { file.optimizer["raw." + parameter.name] = StoredArray(parameter.value) }
+                for parameter in model.parametersAndBuffers { file.optimizer["raw." + parameter.name] = StoredArray(parameter.value) }
                 file.optimizer["ema_updates"] = StoredArray(scalar: average.updates)
             }
             for (name, value) in output.attributes { file.attributes[name] = value }

@@ -6,7 +6,7 @@ extension Checkpoint {
     /// root attributes. The caller adds logs, eval, optimizer state and stage-specific attributes.
     public init(model: VisionTransformer, stage: String, config: String, seed: UInt64, command: [String]) {
         self.init()
-        for parameter in model.parameters {
+        for parameter in model.parametersAndBuffers {
             weights[parameter.name] = StoredArray(parameter.value)
             if let mask = parameter.mask { masks[parameter.name] = StoredArray(mask) }
         }
@@ -38,7 +38,7 @@ extension Checkpoint {
             throw StoreError.operationFailed(file: file, action: "cannot read the config attribute", detail: "\(error)")
         }
         var values: [String: Tensor] = [:]
-        let expected = ParameterLayout.shapes(config)
+        let expected = ParameterLayout.shapes(config) + ParameterLayout.bufferShapes(config)
         for (name, shape) in expected {
             let path = "/weights/" + name.replacingOccurrences(of: ".", with: "/")
             guard let stored = weights[name] else { throw StoreError.missingDataset(file: file, path: path) }

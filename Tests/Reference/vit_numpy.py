@@ -1,6 +1,8 @@
 """An independent forward pass of a vitc checkpoint in numpy, written from timm's
 VisionTransformer (not from vitc's Swift code), for the tests to compare logits against.
 The conv tokenizer and sequence pooling follow SHI-Labs' Compact-Transformers (CCT).
+norm "batch" models (the course report's) use torch.nn.BatchNorm1d in eval mode on the
+[B*N, D] token rows: the running statistics stored beside each norm's weight and bias.
 
 usage: vit_numpy.py CHECKPOINT.h5 INPUTS.h5   (INPUTS holds /images [B, C, S, S], float32)
 prints one line: the logits as JSON.
@@ -17,6 +19,10 @@ def layer_norm(x, weight, bias, eps=1e-6):
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
     return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def batch_norm(x, weight, bias, running_mean, running_var, eps=1e-5):
+    return (x - running_mean) / np.sqrt(running_var + eps) * weight + bias
 
 
 def gelu(x):
@@ -76,9 +82,16 @@ def forward(weights, cfg, images):
         prefix.append(np.broadcast_to(w("dist_token"), (batch, 1, dim)))
     x = np.concatenate(prefix + [x], axis=1) + w("pos_embed")
     head_width = dim // cfg["heads"]
+
+    def norm(prefix, x):
+        if cfg.get("norm", "layer") == "batch":
+            return batch_norm(x, w(prefix + ".weight"), w(prefix + ".bias"), w(prefix + ".running_mean"),
+                              w(prefix + ".running_var"))
+        return layer_norm(x, w(prefix + ".weight"), w(prefix + ".bias"))
+
     for i in range(cfg["depth"]):
         b = f"blocks.{i}."
-        h = layer_norm(x, w(b + "norm1.weight"), w(b + "norm1.bias"))
+        h = norm(b + "norm1", x)
         qkv = h @ w(b + "attn.qkv.weight").T + w(b + "attn.qkv.bias")
         heads = qkv.shape[-1] // 3 // head_width
         qkv = qkv.reshape(batch, -1, 3, heads, head_width).transpose(2, 0, 3, 1, 4)
@@ -88,10 +101,10 @@ def forward(weights, cfg, images):
         attention = scores / scores.sum(-1, keepdims=True)
         out = (attention @ v).transpose(0, 2, 1, 3).reshape(batch, -1, heads * head_width)
         x = x + out @ w(b + "attn.proj.weight").T + w(b + "attn.proj.bias")
-        h = layer_norm(x, w(b + "norm2.weight"), w(b + "norm2.bias"))
+        h = norm(b + "norm2", x)
         h = gelu(h @ w(b + "mlp.fc1.weight").T + w(b + "mlp.fc1.bias"))
         x = x + h @ w(b + "mlp.fc2.weight").T + w(b + "mlp.fc2.bias")
-    x = layer_norm(x, w("norm.weight"), w("norm.bias"))
+    x = norm("norm", x)
     n_prefix = len(prefix)
     if cfg["pool"] == "cls":
         pooled = x[:, 0]

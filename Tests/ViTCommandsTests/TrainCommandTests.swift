@@ -115,6 +115,23 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNotNil(file.eval["posthoc_accuracy"])
     }
 
+    func testResumedBatchNormRunWithAWeightAverageEndsBitIdentical() throws {
+        // The running statistics and their average must come back from the file exactly.
+        let flags = ["--epochs", "2", "--norm", "batch", "--pool", "mean", "--ema", "0.5"]
+        let straight = temporaryPath("bn-straight.h5"), interrupted = temporaryPath("bn-interrupted.h5")
+        let resumed = temporaryPath("bn-resumed.h5")
+        try train(flags, out: straight)
+        try train(flags + ["--stop-after-epochs", "1"], out: interrupted)
+        try train(["--resume", interrupted], out: resumed)
+        let (a, b) = (try Checkpoint.load(from: straight), try Checkpoint.load(from: resumed))
+        XCTAssertEqual(try a.modelConfig(file: straight).norm, .batch)
+        XCTAssertNotNil(a.weights["blocks.0.norm1.running_var"])
+        XCTAssertNotNil(a.optimizer["raw.norm.running_mean"])
+        XCTAssertNil(a.optimizer["m.norm.running_mean"], "buffers have no optimizer state")
+        XCTAssertEqual(a.weights, b.weights)
+        XCTAssertEqual(a.logs["test_accuracy"], b.logs["test_accuracy"])
+    }
+
     func testWithoutOptimizerStateTheFileIsSmallerAndCannotBeResumed() throws {
         let out = temporaryPath("small.h5")
         try train(["--epochs", "1", "--no-optimizer-state"], out: out)

@@ -18,6 +18,24 @@ final class DistillationStepTests: XCTestCase {
         XCTAssertGreaterThan(result.auxiliaryLoss ?? 0, 0)
     }
 
+    func testABatchNormTeacherKeepsItsRunningStatisticsWhileTheStudentsMove() throws {
+        var config = ModelConfig.student.withTinyShape()
+        config.norm = .batch
+        config.pool = .mean
+        let teacher = try VisionTransformer(config: config, seed: 1)
+        let student = try VisionTransformer(config: config, seed: 2)
+        for buffer in teacher.buffers { buffer.value.data = buffer.value.data.map { $0 + 0.5 } }
+        let (teacherBefore, studentBefore) = (teacher.buffers.map(\.value), student.buffers.map(\.value))
+        var settings = DistillationSettings()
+        settings.kind = .soft
+        _ = DistillationStep(loss: DistillationLoss(settings: settings, label: ClassificationLoss(kind: .ce)),
+                             precision: .f32, clipNorm: 1)
+            .run(student: student, teacher: teacher, optimizer: AdamW(weightDecay: 0.05),
+                 images: randomTensor([4, 3, 32, 32], seed: 3), labels: [0, 1, 2, 3], learningRate: 1e-3, dropoutSeed: 0)
+        XCTAssertEqual(teacher.buffers.map(\.value), teacherBefore)
+        XCTAssertNotEqual(student.buffers.map(\.value), studentBefore)
+    }
+
     func testTheStepDistilsTheMixedBatchWithTheTeachersLabelsOfTheSameImages() throws {
         let config = ModelConfig.student.withTinyShape()
         let teacher = try VisionTransformer(config: config, seed: 1)

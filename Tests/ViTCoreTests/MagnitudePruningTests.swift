@@ -88,6 +88,16 @@ final class MagnitudePruningTests: XCTestCase {
         }
     }
 
+    func testBatchNormBuffersAreNeverPruningTargets() throws {
+        var config = tinyModelConfig(pool: .mean)
+        config.norm = .batch
+        let model = try VisionTransformer(config: config, seed: 1)
+        let targets = MagnitudePruning.targets(in: model, layers: PrunableLayer.allCases).map(\.name)
+        XCTAssertFalse(targets.contains { $0.contains("norm") })
+        MagnitudePruning.prune(MagnitudePruning.targets(in: model, layers: PrunableLayer.allCases), sparsity: 0.9, scope: .global)
+        XCTAssertTrue(model.buffers.allSatisfy { $0.mask == nil })
+    }
+
     func testLayerKindsComeFromTheFullNameNotASuffix() {
         XCTAssertEqual(PrunableLayer(weightName: "patch_embed.proj.weight"), .patchEmbed)
         XCTAssertEqual(PrunableLayer(weightName: "blocks.3.attn.proj.weight"), .proj)

@@ -48,6 +48,19 @@ final class ModelConfigTests: XCTestCase {
         XCTAssertThrowsError(try JSONDecoder().decode(ModelConfig.self, from: JSONSerialization.data(withJSONObject: object)))
     }
 
+    func testCheckpointsWrittenBeforeBatchNormDecodeAsLayerNormModels() throws {
+        var config = ModelConfig.student
+        config.norm = .batch
+        let data = try JSONEncoder().encode(config)
+        var object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        XCTAssertEqual(object["norm"] as? String, "batch")
+        XCTAssertEqual(try JSONDecoder().decode(ModelConfig.self, from: data), config)
+        object["norm"] = nil
+        XCTAssertEqual(try JSONDecoder().decode(ModelConfig.self, from: JSONSerialization.data(withJSONObject: object)).norm, .layer)
+        object["norm"] = "group"
+        XCTAssertThrowsError(try JSONDecoder().decode(ModelConfig.self, from: JSONSerialization.data(withJSONObject: object)))
+    }
+
     func testConvTokenizerConfigRoundTripsWithSnakeCaseKeys() throws {
         let data = try JSONEncoder().encode(ModelConfig.cctTeacher)
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]

@@ -2,6 +2,27 @@ import XCTest
 @testable import ViTCore
 
 final class ParameterLayoutTests: XCTestCase {
+    func testBatchNormModelsAddRunningStatisticBuffersUnderPyTorchNames() {
+        var config = tinyModelConfig(pool: .mean)
+        XCTAssertTrue(ParameterLayout.bufferShapes(config).isEmpty)
+        config.norm = .batch
+        let buffers = ParameterLayout.bufferShapes(config)
+        XCTAssertEqual(buffers.count, 2 * (2 * config.depth + 1))
+        XCTAssertEqual(buffers.first?.0, "blocks.0.norm1.running_mean")
+        XCTAssertEqual(buffers.last?.0, "norm.running_var")
+        XCTAssertTrue(buffers.allSatisfy { $0.1 == [8] && ParameterLayout.isBuffer($0.0) && !ParameterLayout.decays($0.0) })
+        XCTAssertTrue(Set(ParameterLayout.shapes(config).map(\.0)).isDisjoint(with: buffers.map(\.0)))
+        var generator = SeededGenerator(seed: 1)
+        let values = ParameterLayout.initialValues(config, generator: &generator)
+        XCTAssertEqual(values["blocks.1.norm2.running_mean"], Tensor(zeros: [8]))
+        XCTAssertEqual(values["blocks.1.norm2.running_var"], Tensor(repeating: 1, shape: [8]))
+        // The buffers draw nothing: the weights are those of the LayerNorm model of the same seed.
+        config.norm = .layer
+        var layerGenerator = SeededGenerator(seed: 1)
+        let layerValues = ParameterLayout.initialValues(config, generator: &layerGenerator)
+        XCTAssertEqual(layerValues, values.filter { !ParameterLayout.isBuffer($0.key) })
+    }
+
     func testOnlyMatricesDecay() {
         XCTAssertTrue(ParameterLayout.decays("blocks.0.attn.qkv.weight"))
         XCTAssertTrue(ParameterLayout.decays("patch_embed.proj.weight"))

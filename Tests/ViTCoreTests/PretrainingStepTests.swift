@@ -12,6 +12,19 @@ final class PretrainingStepTests: XCTestCase {
         return config
     }
 
+    func testAPretrainingStepMovesTheEncodersBatchNormStatisticsWithoutTrainingThem() throws {
+        var config = tinyConfig()
+        config.norm = .batch
+        config.pool = .mean
+        let model = try PretrainingModel(config: config, masked: true, seed: 1)
+        let before = model.encoder.buffers.map(\.value)
+        _ = PretrainingStep(maskRatio: 0.5, normalization: .cifar10, precision: .f32, clipNorm: 1)
+            .run(model: model, optimizer: AdamW(weightDecay: 0.05), images: randomTensor([2, 3, 32, 32], seed: 2),
+                 learningRate: 1e-3, seed: 3)
+        XCTAssertTrue(zip(model.encoder.buffers.map(\.value), before).allSatisfy { $0 != $1 })
+        XCTAssertTrue(model.trainableParameters.allSatisfy { !ParameterLayout.isBuffer($0.name) })
+    }
+
     private func lossAfterSteps(maskRatio: Float, steps: Int) throws -> (first: Float, last: Float) {
         let model = try PretrainingModel(config: tinyConfig(), masked: maskRatio > 0, seed: 1)
         let optimizer = AdamW(weightDecay: 0.05)

@@ -87,6 +87,21 @@ final class StructuredPruningTests: XCTestCase {
         XCTAssertLessThan(difference, 1e-5)
     }
 
+    func testBatchNormModelsKeepTheirRunningStatisticsThroughStructuredPruning() throws {
+        var config = tinyModelConfig(heads: 4, mlpDim: 6, pool: .mean)
+        config.norm = .batch
+        var values: [String: Tensor] = [:]
+        for (index, (name, shape)) in (ParameterLayout.shapes(config) + ParameterLayout.bufferShapes(config)).enumerated() {
+            values[name] = randomTensor(shape, seed: UInt64(100 + index), scale: 0.4)
+            if name.hasSuffix("running_var") { values[name] = Tensor(shape: shape, data: values[name]!.data.map { 1 + abs($0) }) }
+        }
+        let model = try VisionTransformer(config: config, values: values)
+        for structure in [PruningStructure.heads, .neurons] {
+            let smaller = try StructuredPruning.removing(structure, from: model, keeping: [[0, 2], [1, 2, 3]])
+            XCTAssertEqual(smaller.buffers.map(\.value), model.buffers.map(\.value), "\(structure)")
+        }
+    }
+
     func testHeadImportanceIsTheNormOfItsQKVRowsAndProjColumns() throws {
         let model = try tinyModel()
         let qkv = model.byName["blocks.1.attn.qkv.weight"]!.value.data, proj = model.byName["blocks.1.attn.proj.weight"]!.value.data

@@ -17,6 +17,21 @@ final class TrainingStepTests: XCTestCase {
         XCTAssertEqual(last.correct, 8)
     }
 
+    func testAStepFoldsTheBatchStatisticsIntoTheRunningOnesButNeverTrainsThem() throws {
+        var config = ModelConfig.student.withTinyShape()
+        config.norm = .batch
+        config.pool = .mean
+        let model = try VisionTransformer(config: config, seed: 1)
+        let images = randomTensor([4, 3, 32, 32], seed: 2)
+        let before = model.forward(images, keepCache: true, dropoutSeed: 0).cache!
+        guard case .batch(let finalCache) = before.encoder.finalNorm else { return XCTFail("a BatchNorm cache") }
+        let optimizer = AdamW(weightDecay: 0.05)
+        _ = TrainingStep(loss: ClassificationLoss(kind: .ce), precision: .f32, clipNorm: 1)
+            .run(model: model, optimizer: optimizer, images: images, labels: [0, 1, 2, 3], learningRate: 1e-3, dropoutSeed: 0)
+        XCTAssertEqual(model.buffers.first { $0.name == "norm.running_mean" }!.value.data, finalCache.batchMean.map { 0.1 * $0 })
+        XCTAssertTrue(model.buffers.allSatisfy { optimizer.firstMoments[$0.name] == nil && $0.gradient.data.allSatisfy { $0 == 0 } })
+    }
+
     func testBalancedSoftmaxCountsTrainingAccuracyOnThePriorAdjustedLogits() {
         let loss = ClassificationLoss(kind: .balancedSoftmax, classCounts: [1000, 1])
         // Raw logits favour class 1 slightly; the log prior (log 1000 apart) makes class 0 the prediction.

@@ -22,8 +22,9 @@ final class VisionTransformerTests: XCTestCase {
         // Larger weights than timm's init, so every path carries a gradient worth checking.
         var generator = SeededGenerator(seed: 11)
         var values = ParameterLayout.initialValues(config, generator: &generator)
+        // Seeds from the name's bytes, not hashValue (random per process): a failure must reproduce.
         for (name, value) in values where !name.contains("norm") {
-            values[name] = randomTensor(value.shape, seed: UInt64(name.hashValue & 0xFFFF), scale: 0.3)
+            values[name] = randomTensor(value.shape, seed: name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) } & 0xFFFF, scale: 0.3)
         }
         let model = try VisionTransformer(config: config, values: values)
         let images = randomTensor([2, 3, 8, 8], seed: 12)
@@ -85,6 +86,58 @@ final class VisionTransformerTests: XCTestCase {
         try checkModelGradients(config, dropoutSeed: 5)
     }
 
+    func testGradientsMatchFiniteDifferencesWithBatchNormAndMeanPooling() throws {
+        // The course report's variant; the probe loss runs in training mode (batch statistics).
+        var config = tinyConfig(pool: .mean)
+        config.norm = .batch
+        try checkModelGradients(config)
+    }
+
+    func testGradientsMatchFiniteDifferencesWithBatchNormConvTokenizerAndSequencePooling() throws {
+        // Steps of 1e-3: large enough for float round-off through BatchNorm's batch statistics,
+        // small enough that no ReLU or max-pool winner of the tokenizer flips (fixed seeds).
+        var config = tinyConvModelConfig()
+        config.norm = .batch
+        try checkModelGradients(config, epsilon: 1e-3)
+    }
+
+    func testGradientsMatchFiniteDifferencesWithBatchNormAndClassToken() throws {
+        var config = tinyConfig()
+        config.norm = .batch
+        try checkModelGradients(config)
+    }
+
+    func testBatchNormRunningStatisticsAreBuffersBesideTheParameters() throws {
+        var config = tinyConfig(pool: .mean)
+        let layerNormCount = try VisionTransformer(config: config, seed: 1).parameterCount
+        config.norm = .batch
+        let model = try VisionTransformer(config: config, seed: 1)
+        XCTAssertEqual(model.parameterCount, layerNormCount, "BatchNorm has LayerNorm's parameters, weight and bias")
+        XCTAssertEqual(model.buffers.map(\.name), ["blocks.0.norm1", "blocks.0.norm2", "blocks.1.norm1", "blocks.1.norm2", "norm"]
+            .flatMap { [$0 + ".running_mean", $0 + ".running_var"] })
+        XCTAssertTrue(model.parameters.allSatisfy { !ParameterLayout.isBuffer($0.name) })
+        XCTAssertNil(model.byName["norm.running_mean"])
+        XCTAssertEqual(model.parametersAndBuffers.count, model.parameters.count + 10)
+    }
+
+    func testBatchNormRunningStatisticsChangeOnlyWhenATrainingForwardIsFoldedIn() throws {
+        var config = tinyConfig(pool: .mean)
+        config.norm = .batch
+        let model = try VisionTransformer(config: config, seed: 1)
+        let images = randomTensor([4, 3, 8, 8], seed: 2)
+        let initial = model.buffers.map(\.value)
+        let evaluation = model.forward(images).logits
+        let training = model.forward(images, keepCache: true, dropoutSeed: 3)
+        XCTAssertEqual(model.buffers.map(\.value), initial, "forward alone (teacher, evaluation or training) never writes them")
+        XCTAssertNotEqual(training.logits, evaluation, "training normalises with the batch's statistics")
+        model.updateRunningStatistics(training.cache!)
+        let norm1 = model.blocks[0].norm1.batchNorm!
+        guard case .batch(let batchCache) = training.cache!.encoder.blocks[0].norm1 else { return XCTFail("a BatchNorm cache") }
+        XCTAssertEqual(norm1.runningMean.value.data, batchCache.batchMean.map { 0.1 * $0 })
+        XCTAssertEqual(norm1.runningVariance.value.data, batchCache.batchVariance.map { 0.9 + 0.1 * $0 })
+        XCTAssertNotEqual(model.forward(images).logits, evaluation, "evaluation follows the running statistics")
+    }
+
     func testDropPathDropsWholeSamplesOfLaterBlocksOnlyInTraining() throws {
         var config = tinyModelConfig(pool: .seq)
         config.depth = 3
@@ -144,6 +197,14 @@ final class VisionTransformerTests: XCTestCase {
         values["head.weight"] = nil
         XCTAssertThrowsError(try VisionTransformer(config: tinyConfig(), values: values)) { error in
             XCTAssertEqual("\(error)", "missing weight head.weight")
+        }
+        var config = tinyConfig()
+        config.norm = .batch
+        generator = SeededGenerator(seed: 1)
+        values = ParameterLayout.initialValues(config, generator: &generator)
+        values["norm.running_var"] = nil
+        XCTAssertThrowsError(try VisionTransformer(config: config, values: values)) { error in
+            XCTAssertEqual("\(error)", "missing buffer norm.running_var")
         }
     }
 }

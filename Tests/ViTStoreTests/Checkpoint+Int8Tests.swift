@@ -53,6 +53,28 @@ final class CheckpointInt8Tests: XCTestCase {
         XCTAssertEqual(loaded.forward(images).logits, model.forward(images).logits)
     }
 
+    func testInt8BatchNormModelRoundTripsWithItsFoldedNorms() throws {
+        var config = ModelConfig.student
+        config.dim = 16
+        config.depth = 1
+        config.heads = 2
+        config.mlpDim = 24
+        config.patchSize = 8
+        config.pool = .mean
+        config.norm = .batch
+        let model = try VisionTransformer(config: config, seed: 5)
+        for buffer in model.buffers where buffer.name.hasSuffix("running_mean") { buffer.value.data = buffer.value.data.map { _ in 0.2 } }
+        let batch = Tensor(shape: [4, 3, 32, 32], data: randomFloats(4 * 3 * 32 * 32, seed: 6))
+        try PostTrainingQuantization.quantize(model, settings: QuantizationSettings(), batchCount: 1) { _ in batch }
+        XCTAssertEqual(model.buffers.first { $0.name == "blocks.0.norm1.running_mean" }!.value.data, [Float](repeating: 0, count: 16))
+        XCTAssertEqual(model.buffers.first { $0.name == "norm.running_mean" }!.value.data, [Float](repeating: 0.2, count: 16))
+        let path = try save(model)
+        let loaded = try Checkpoint.load(from: path).makeModel(file: path)
+        XCTAssertEqual(loaded.buffers.map(\.value), model.buffers.map(\.value))
+        let images = Tensor(shape: [2, 3, 32, 32], data: randomFloats(2 * 3 * 32 * 32, seed: 7))
+        XCTAssertEqual(loaded.forward(images).logits, model.forward(images).logits)
+    }
+
     func testDynamicFileHasNoInputQuantization() throws {
         let path = try save(try quantizedModel(.dynamic))
         let file = try Checkpoint.load(from: path)

@@ -48,6 +48,35 @@ final class CheckpointModelTests: XCTestCase {
         }
     }
 
+    func testBatchNormModelRoundTripsWithItsRunningStatistics() throws {
+        var config = tinyConfig()
+        config.norm = .batch
+        config.pool = .mean
+        let model = try VisionTransformer(config: config, seed: 4)
+        for (index, buffer) in model.buffers.enumerated() {
+            buffer.value.data = buffer.value.data.indices.map { 1 + Float(index) + Float($0) / 8 }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Checkpoint(model: model, stage: "teacher", config: ConfigJSON.encode(model: config), seed: 4, command: []).save(to: path)
+        let raw = try HDF5File.openReadOnly(path)
+        XCTAssertTrue(try raw.exists("/weights/blocks/0/norm1/running_var"))
+        try raw.close()
+        let file = try Checkpoint.load(from: path)
+        let loaded = try file.makeModel(file: path)
+        XCTAssertEqual(loaded.config.norm, .batch)
+        XCTAssertEqual(loaded.buffers.map(\.name), model.buffers.map(\.name))
+        XCTAssertEqual(loaded.buffers.map(\.value), model.buffers.map(\.value))
+        let images = Tensor(shape: [2, 3, 32, 32], data: randomFloats(2 * 3 * 32 * 32, seed: 5))
+        XCTAssertEqual(loaded.forward(images).logits, model.forward(images).logits)
+
+        var missing = file
+        missing.weights["norm.running_mean"] = nil
+        XCTAssertThrowsError(try missing.makeModel(file: path)) { error in
+            XCTAssertTrue("\(error)".contains("/weights/norm/running_mean"), "\(error)")
+        }
+    }
+
     func testMissingWeightIsNamed() throws {
         let (path, _) = try savedCheckpoint { $0.weights["blocks.0.mlp.fc1.weight"] = nil }
         XCTAssertThrowsError(try Checkpoint.load(from: path).makeModel(file: path)) { error in

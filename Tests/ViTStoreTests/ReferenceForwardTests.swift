@@ -20,6 +20,7 @@ final class ReferenceForwardTests: XCTestCase {
         var values = ParameterLayout.initialValues(config, generator: &generator)
         for (name, value) in values {
             values[name] = Tensor(shape: value.shape, data: value.data.map { _ in generator.nextNormal() * 0.3 })
+            if name.hasSuffix(".running_var") { values[name]!.data = values[name]!.data.map { 0.5 + abs($0) } }
         }
         let model = try VisionTransformer(config: config, values: values)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-ref-\(UUID().uuidString)").path
@@ -76,6 +77,13 @@ final class ReferenceForwardTests: XCTestCase {
         var config = smallConfig()
         config.blockHeads = [1, 2]
         config.blockMlpDims = [7, 20]
+        try compare(config)
+    }
+
+    func testBatchNormModelMatchesTheReferenceWithItsRunningStatistics() throws {
+        var config = smallConfig()
+        config.norm = .batch
+        config.pool = .mean
         try compare(config)
     }
 

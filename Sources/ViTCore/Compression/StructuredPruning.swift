@@ -82,7 +82,8 @@ public enum StructuredPruning {
         guard kept.count == config.depth else {
             throw ConfigError(message: "structured pruning needs kept units for \(config.depth) blocks, got \(kept.count)")
         }
-        var values = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0.value) })
+        // BatchNorm's channels are the width D, which structured pruning keeps: its buffers carry over.
+        var values = Dictionary(uniqueKeysWithValues: model.parametersAndBuffers.map { ($0.name, $0.value) })
         var masks = Dictionary(uniqueKeysWithValues: model.parameters.compactMap { p in p.mask.map { (p.name, $0) } })
         func slice(_ name: String, _ cut: (Tensor) -> Tensor) {
             values[name] = cut(values[name]!)

@@ -1,13 +1,13 @@
-// Pre-norm transformer block (timm):
+// Pre-norm transformer block (timm); norm is LayerNorm or BatchNorm (TokenNorm):
 //   x1 = x  + path(drop(attn(norm1(x))))
 //   y  = x1 + path(drop(fc2(drop(gelu(fc1(norm2(x1)))))))
 // x, x1, y: [B, N, D]; fc1 out: [B, N, M]. drop: Dropout (per value), path: DropPath (per sample);
 // both only in training, when a generator is given.
 
 public struct BlockCache {
-    var norm1: LayerNormCache
+    var norm1: TokenNormCache
     var attention: AttentionCache
-    var norm2: LayerNormCache
+    var norm2: TokenNormCache
     var normed2: Tensor      // fc1 input
     var geluSlope: Tensor    // GELU's derivative at the fc1 output
     var activated: Tensor    // GELU output (after dropout), fc2 input
@@ -16,9 +16,9 @@ public struct BlockCache {
 }
 
 public struct Block {
-    public let norm1: LayerNorm
+    public let norm1: TokenNorm
     public let attention: Attention
-    public let norm2: LayerNorm
+    public let norm2: TokenNorm
     public let fc1: Linear
     public let fc2: Linear
     public let dropout: Float
@@ -83,6 +83,12 @@ public struct Block {
         undrop(&dAttended)
         let dNormed1 = attention.backward(dAttended, cache: cache.attention, precision: precision)
         return add(dx1, norm1.backward(dNormed1, cache: cache.norm1))
+    }
+
+    /// Folds a training forward's BatchNorm statistics into the running ones (nothing for LayerNorm).
+    func updateRunningStatistics(_ cache: BlockCache) {
+        norm1.updateRunningStatistics(cache.norm1)
+        norm2.updateRunningStatistics(cache.norm2)
     }
 }
 

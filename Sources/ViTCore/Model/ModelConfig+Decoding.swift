@@ -1,6 +1,6 @@
 // Decoding that accepts checkpoints written before a key existed: the keys added with the
-// conv tokenizer (tokenizer, conv_layers, conv_channels, drop_path) take their defaults when
-// absent; every older key stays required.
+// conv tokenizer (tokenizer, conv_layers, conv_channels, drop_path) and with BatchNorm (norm:
+// older files are LayerNorm models) take their defaults when absent; every older key stays required.
 
 extension ModelConfig {
     public init(from decoder: Decoder) throws {
@@ -17,6 +17,7 @@ extension ModelConfig {
         mlpDim = try values.decode(Int.self, forKey: .mlpDim)
         numClasses = try values.decode(Int.self, forKey: .numClasses)
         pool = try values.decode(Pool.self, forKey: .pool)
+        norm = try values.decodeIfPresent(Norm.self, forKey: .norm) ?? .layer
         dropout = try values.decode(Float.self, forKey: .dropout)
         dropPath = try values.decodeIfPresent(Float.self, forKey: .dropPath) ?? 0
         distillationToken = try values.decode(Bool.self, forKey: .distillationToken)

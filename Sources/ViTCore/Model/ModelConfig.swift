@@ -5,6 +5,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public enum Tokenizer: String, Codable, CaseIterable, Sendable { case patch, conv }
     /// cls: the class token; mean: the mean of the other tokens; seq: CCT's sequence pooling.
     public enum Pool: String, Codable, CaseIterable, Sendable { case cls, mean, seq }
+    /// layer: timm's LayerNorm per token; batch: the course report's BatchNorm per channel over
+    /// the batch's tokens, with running statistics for inference (BatchNorm, TokenNorm).
+    public enum Norm: String, Codable, CaseIterable, Sendable { case layer, batch }
 
     public var imageSize = 32
     public var channels = 3
@@ -21,6 +24,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var mlpDim = 512
     public var numClasses = 10
     public var pool = Pool.cls
+    /// Every norm of the encoder (norm1, norm2 of each block, the final norm). BatchNorm works
+    /// with any pooling: a class token is one more row of its statistics.
+    public var norm = Norm.layer
     public var dropout: Float = 0
     /// Stochastic depth: the last block's drop-path rate (block i of L gets dropPath * i / (L - 1)).
     public var dropPath: Float = 0
@@ -35,7 +41,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case imageSize = "image_size", channels, tokenizer, patchSize = "patch_size"
         case convLayers = "conv_layers", convChannels = "conv_channels", dim, depth, heads
-        case mlpDim = "mlp_dim", numClasses = "num_classes", pool, dropout, dropPath = "drop_path"
+        case mlpDim = "mlp_dim", numClasses = "num_classes", pool, norm, dropout, dropPath = "drop_path"
         case distillationToken = "distillation_token", mean, std
         case blockHeads = "block_heads", blockMlpDims = "block_mlp_dims"
     }

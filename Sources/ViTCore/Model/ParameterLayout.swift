@@ -34,6 +34,23 @@ public enum ParameterLayout {
         return result
     }
 
+    /// The norms of the encoder, by prefix: each block's norm1 and norm2, then the final norm.
+    public static func normPrefixes(_ config: ModelConfig) -> [String] {
+        (0..<config.depth).flatMap { ["blocks.\($0).norm1", "blocks.\($0).norm2"] } + ["norm"]
+    }
+
+    /// Buffers: values the model keeps and saves but never trains (PyTorch's register_buffer):
+    /// BatchNorm's running_mean and running_var [D] (none for LayerNorm models). PyTorch's
+    /// num_batches_tracked is not kept: with a fixed momentum nothing reads it.
+    public static func bufferShapes(_ config: ModelConfig) -> [(String, [Int])] {
+        guard config.norm == .batch else { return [] }
+        return normPrefixes(config).flatMap { [($0 + ".running_mean", [config.dim]), ($0 + ".running_var", [config.dim])] }
+    }
+
+    public static func isBuffer(_ name: String) -> Bool {
+        name.hasSuffix(".running_mean") || name.hasSuffix(".running_var")
+    }
+
     /// Each conv tokenizer layer's input and output channels: C, then convChannels, ..., then D.
     public static func convolutionChannels(_ config: ModelConfig) -> [(in: Int, out: Int)] {
         let widths = [config.channels] + [Int](repeating: config.convChannels, count: config.convLayers - 1) + [config.dim]
@@ -62,9 +79,13 @@ public enum ParameterLayout {
     /// normal(1e-6) for the class and distillation tokens, and PyTorch's conv default
     /// (uniform +-1/sqrt(fan_in)) for the patch embedding, which timm leaves untouched. Conv
     /// tokenizer models follow CCT: Kaiming normal (fan_in, ReLU gain) convolutions and
-    /// trunc_normal(0.2) for pos_embed.
+    /// trunc_normal(0.2) for pos_embed. BatchNorm's buffers start as PyTorch's: mean 0, variance 1
+    /// (drawing nothing, so a LayerNorm and a BatchNorm model of one seed share their weights).
     public static func initialValues(_ config: ModelConfig, generator: inout SeededGenerator) -> [String: Tensor] {
         var values: [String: Tensor] = [:]
+        for (name, shape) in bufferShapes(config) {
+            values[name] = Tensor(repeating: name.hasSuffix(".running_var") ? 1 : 0, shape: shape)
+        }
         let fanIn = Float(config.patchFeatures)
         for (name, shape) in shapes(config) {
             let count = shape.reduce(1, *)

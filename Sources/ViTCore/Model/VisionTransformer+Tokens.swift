@@ -7,7 +7,7 @@ public struct TokenCache {
     var tokenizer: ImageTokenizerCache
     var masking: PatchMasking?
     var blocks: [BlockCache]
-    var finalNorm: LayerNormCache
+    var finalNorm: TokenNormCache
     var tokenDropMask: [Float]?
     var batch: Int
 }
@@ -47,6 +47,14 @@ extension VisionTransformer {
         let cache = keepCache ? TokenCache(tokenizer: tokenizerCache!, masking: masking, blocks: blockCaches,
                                            finalNorm: normCache!, tokenDropMask: tokenDropMask, batch: batch) : nil
         return (tokens, cache)
+    }
+
+    /// Folds the BatchNorm batch statistics of a training forward into the running buffers
+    /// (momentum 0.1, PyTorch's rule). The training steps call it once per step, after forward;
+    /// nothing else writes the buffers. A no-op for LayerNorm models.
+    public func updateRunningStatistics(_ cache: TokenCache) {
+        for (block, blockCache) in zip(blocks, cache.blocks) { block.updateRunningStatistics(blockCache) }
+        norm.updateRunningStatistics(cache.finalNorm)
     }
 
     /// Adds the gradients of every encoder parameter (and of the mask token) for dTokens [B, N, D].

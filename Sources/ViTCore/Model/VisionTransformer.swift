@@ -25,10 +25,14 @@ public final class VisionTransformer {
     /// Every parameter, in a fixed order (the order of `ParameterLayout.names`).
     public let parameters: [Parameter]
     public let byName: [String: Parameter]
+    /// BatchNorm's running statistics (ParameterLayout.bufferShapes; empty for LayerNorm models):
+    /// saved in /weights and averaged by --ema like the weights, but never seen by the optimizer,
+    /// gradient clipping, pruning or quantization, which all take `parameters`.
+    public let buffers: [Parameter]
 
     let tokenizer: ImageTokenizer
     let blocks: [Block]
-    let norm: LayerNorm
+    let norm: TokenNorm
     let pooling: TokenPooling
     let head: Linear
     let headDistillation: Linear?
@@ -58,10 +62,26 @@ public final class VisionTransformer {
             parameters.append(parameter)
             byName[name] = parameter
         }
+        var buffers: [String: Parameter] = [:]
+        for (name, shape) in ParameterLayout.bufferShapes(config) {
+            guard let value = values[name] else { throw ConfigError(message: "missing buffer \(name)") }
+            guard value.shape == shape else {
+                throw ConfigError(message: "buffer \(name) has shape \(value.shape), expected \(shape)")
+            }
+            buffers[name] = Parameter(name: name, value: value, decays: false)
+        }
         self.parameters = parameters
         self.byName = byName
+        self.buffers = ParameterLayout.bufferShapes(config).map { buffers[$0.0]! }
         func linear(_ prefix: String) -> Linear { Linear(weight: byName[prefix + ".weight"]!, bias: byName[prefix + ".bias"]) }
-        func layerNorm(_ prefix: String) -> LayerNorm { LayerNorm(gamma: byName[prefix + ".weight"]!, beta: byName[prefix + ".bias"]!) }
+        func layerNorm(_ prefix: String) -> TokenNorm {
+            let (gamma, beta) = (byName[prefix + ".weight"]!, byName[prefix + ".bias"]!)
+            switch config.norm {
+            case .layer: return .layer(LayerNorm(gamma: gamma, beta: beta))
+            case .batch: return .batch(BatchNorm(gamma: gamma, beta: beta, runningMean: buffers[prefix + ".running_mean"]!,
+                                                 runningVariance: buffers[prefix + ".running_var"]!))
+            }
+        }
         switch config.tokenizer {
         case .patch:
             tokenizer = .patch(PatchEmbedding(projection: linear("patch_embed.proj"), patchSize: config.patchSize,
@@ -87,6 +107,9 @@ public final class VisionTransformer {
         distillationToken = byName["dist_token"]
         positionEmbedding = byName["pos_embed"]!
     }
+
+    /// What a state_dict holds: the parameters, then the buffers (what checkpoints and --ema keep).
+    public var parametersAndBuffers: [Parameter] { parameters + buffers }
 
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
@@ -154,5 +177,10 @@ public final class VisionTransformer {
             }
         }
         backwardTokens(dNormed, cache: cache.encoder, precision: precision)
+    }
+
+    /// See `updateRunningStatistics(_: TokenCache)`: call once per training step.
+    public func updateRunningStatistics(_ cache: ModelCache) {
+        updateRunningStatistics(cache.encoder)
     }
 }

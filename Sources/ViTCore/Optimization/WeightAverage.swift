@@ -5,6 +5,9 @@
 /// keep a share decay^steps, so pick 1 / (1 - decay) well below the run's step count.
 /// The raw weights stay in the model (and in the optimizer's state) so a run resumes from
 /// them; the average is swapped in only to evaluate or to save it.
+/// Callers pass `model.parametersAndBuffers`: as ModelEmaV2 (which averages the whole state_dict),
+/// BatchNorm's running statistics are averaged too, so the averaged weights are evaluated with
+/// statistics that drifted as slowly as they did.
 public final class WeightAverage {
     public let decay: Float
     /// Averaging steps taken (stored with the average for resuming).

@@ -1,5 +1,6 @@
 /// Post-training quantization of a float model: per-channel int8 weights for every linear layer
-/// and, in static mode, activation scales calibrated on a few training batches.
+/// and, in static mode, activation scales calibrated on a few training batches. A BatchNorm
+/// model's block norms are first folded into the layers after them (BatchNormFolding).
 public enum PostTrainingQuantization {
     /// The weights that get int8 forms: every block's qkv, proj, fc1 and fc2, the head(s), and
     /// the patch embedding when asked (the first layer sees raw pixels and is the most sensitive).
@@ -20,6 +21,8 @@ public enum PostTrainingQuantization {
         if let done = names.first(where: { model.byName[$0]!.quantized != nil }) {
             throw QuantizationError("\(done) is already quantized")
         }
+        // BatchNorm models: norm1 and norm2 become part of qkv and fc1 before anything is measured.
+        BatchNormFolding.fold(model)
         var inputs: [String: ActivationQuantization] = [:]
         if settings.mode == .static {
             inputs = calibrate(model, layers: names, settings: settings, batchCount: batchCount, batch: batch)

@@ -1,5 +1,6 @@
 /// One optimisation step of a student against a frozen teacher. The teacher runs forward
-/// only (no caches, no gradients) on the same augmented batch the student sees.
+/// only (no caches, no gradients, BatchNorm on its running statistics, which stay as they are)
+/// on the same augmented batch the student sees.
 public struct DistillationStep {
     public var loss: DistillationLoss
     public var precision: Precision
@@ -18,6 +19,7 @@ public struct DistillationStep {
             ?? Tensor(zeros: [targets.count, student.config.numClasses])
         student.zeroGradients()
         let output = student.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed)
+        student.updateRunningStatistics(output.cache!)
         let result = loss.compute(logits: output.logits, distillationLogits: output.distillationLogits,
                                   teacherLogits: teacherLogits, targets: targets, epoch: epoch)
         student.backward(dLogits: result.dLogits, dDistillationLogits: result.dDistillationLogits,

@@ -22,6 +22,7 @@ public struct PretrainingStep {
         model.zeroGradients()
         let (reconstruction, cache) = model.forward(images, masking: masking, precision: precision, keepCache: true,
                                                     dropoutSeed: dropoutSeed)
+        model.encoder.updateRunningStatistics(cache!.encoder)
         let target = ReconstructionLoss.target(fromNormalized: images, normalization: normalization)
         let (loss, dReconstruction) = ReconstructionLoss.compute(reconstruction: reconstruction, target: target,
                                                                  counted: masking?.masked,

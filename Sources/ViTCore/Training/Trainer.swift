@@ -95,7 +95,7 @@ public final class Trainer {
                 if let auxiliary = result.auxiliaryLoss {
                     auxiliarySum = (auxiliarySum ?? 0) + Double(auxiliary) * Double(batch.count)
                 }
-                average?.update(model.parameters)
+                average?.update(model.parametersAndBuffers)
                 correct += result.correct
                 seen += batch.count
                 if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {
@@ -129,7 +129,7 @@ extension Trainer {
     /// The test-set evaluation of the model as it is saved: its weight average when there is one.
     public func evaluateAveraged() throws -> EvaluationResult {
         guard let average else { return try evaluate(model, on: testImages, precision: config.precision) }
-        return try average.withAverage(model.parameters) {
+        return try average.withAverage(model.parametersAndBuffers) {
             try evaluate(model, on: testImages, precision: config.precision)
         }
     }

@@ -32,6 +32,7 @@ public struct TrainingStep {
                     learningRateScale: (Parameter) -> Float = { _ in 1 }) -> StepResult {
         model.zeroGradients()
         let output = model.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed)
+        model.updateRunningStatistics(output.cache!)
         let result = loss.compute(logits: output.logits, targets: targets, epoch: epoch)
         // Without a teacher, the distillation head (if any) learns the labels too.
         let distillation = output.distillationLogits.map {
