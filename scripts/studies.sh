@@ -13,7 +13,8 @@
 #   scripts/studies.sh architecture  issue 11's study at one budget (30 epochs, R = 100, student size):
 #                                  ViT + sequence pooling, the conv tokenizer (CCT), then one recipe
 #                                  ingredient at a time: deferred logit adjustment, AutoAugment,
-#                                  Mixup/CutMix, weight EMA (the plain ViT row is the remedies' run)
+#                                  Mixup/CutMix, weight EMA; RandAugment and TrivialAugment; the course
+#                                  report's BatchNorm ViT; DRW (the plain ViT row is the remedies' run)
 #   scripts/studies.sh report      reports/{distill,prune,quantize,remedies,ablation-*}.md and plots,
 #                                  from the files that exist (prune and quantize time inference: run it alone)
 #
@@ -64,6 +65,9 @@ architecture() {
     run "$DIR/arch-cct-deferred-$policy.h5" "$BIN/vit-train" "${cct[@]}" "${deferred[@]}" --policy "$policy" \
       "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-$policy.h5"
   done
+  # The course report's variant: BatchNorm over batch and tokens instead of LayerNorm, no class token.
+  run "$DIR/arch-vit-bn.h5" "$BIN/vit-train" --preset student --norm batch --pool mean --loss balanced-softmax \
+    "${common[@]}" --stage study --out "$DIR/arch-vit-bn.h5"
   # Deferred re-weighting (LDAM-DRW's class-balanced weights) in place of the deferred prior.
   run "$DIR/arch-cct-drw-aa.h5" "$BIN/vit-train" "${cct[@]}" --loss ce --drw-epoch 24 --policy auto-augment \
     "${common[@]}" --stage study --out "$DIR/arch-cct-drw-aa.h5"
@@ -184,5 +188,5 @@ case ${1:-} in
   architecture) architecture ;;
   ablations) ablations "${2:-all}" ;;
   report) report ;;
-  *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
