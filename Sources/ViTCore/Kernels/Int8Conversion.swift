@@ -26,7 +26,11 @@ func quantizeUInt8Kernel(_ x: UnsafePointer<Float>, _ q: UnsafeMutablePointer<UI
     let magic = SIMD8<Float>(repeating: lowBitsMagic)
     var i = 0
     while i + 8 <= count {
-        let shifted = ((load8(x + i) * scale).rounded(.toNearestOrEven) + shift).clamped(lowerBound: low, upperBound: high)
+        // Masked replaces, not `clamped`: that calls the standard library's generic pointwise
+        // min and max out of line (measured: 16% of int8 inference).
+        var shifted = (load8(x + i) * scale).rounded(.toNearestOrEven) + shift
+        shifted.replace(with: low, where: shifted .< low)
+        shifted.replace(with: high, where: shifted .> high)
         let bits = unsafeBitCast(shifted + magic, to: SIMD8<UInt32>.self)
         UnsafeMutableRawPointer(q + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: bits), as: SIMD8<UInt8>.self)
         i += 8
