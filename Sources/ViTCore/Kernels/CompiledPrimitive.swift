@@ -53,7 +53,7 @@ final class CompiledPrimitive {
         var arguments: [dnnl_exec_arg_t] = []
         for (argument, memory) in memories {
             guard let pointer = pointers[argument] else { preconditionFailure("oneDNN: no data for argument \(argument)") }
-            dnnl_memory_set_data_handle(memory, pointer)
+            check(dnnl_memory_set_data_handle(memory, pointer), "set data")
             arguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
         }
         let stream = DNNLContext.shared.streamHandle
