@@ -15,6 +15,7 @@
 #                                  ingredient at a time: deferred logit adjustment, AutoAugment,
 #                                  Mixup/CutMix, weight EMA; RandAugment and TrivialAugment; the course
 #                                  report's BatchNorm ViT; DRW (the plain ViT row is the remedies' run)
+#   scripts/studies.sh architecture-report   reports/architecture.md alone
 #   scripts/studies.sh report      reports/{distill,prune,quantize,remedies,ablation-*}.md and plots,
 #                                  from the files that exist (prune and quantize time inference: run it alone)
 #
@@ -152,7 +153,16 @@ ablations() {
 
 existing() { for f in "$@"; do [[ -e $f ]] && echo "$f"; done; return 0; }
 
+# The architecture study's report (also part of `report`).
+architecture_report() {
+  mapfile -t files < <(existing "$DIR"/student-balanced-softmax.h5 "$DIR"/arch-vit-{seq,bn}.h5 "$DIR/arch-cct.h5" \
+    "$DIR"/arch-cct-deferred{,-aa,-rand-augment,-trivial-augment,-aa-mix,-aa-mix-ema}.h5 "$DIR/arch-cct-drw-aa.h5")
+  "$BIN/vit-report" table "${files[@]}" --title "Architecture and recipe on R = 100 (student size, 30 epochs)" \
+    --out "$REPORTS/architecture.md" --plot architecture.svg --x class-images --notes "$REPORTS/notes/architecture.md"
+}
+
 report() {
+  architecture_report
   mapfile -t files < <(existing models/teacher.h5 "$DIR"/student-{balanced-softmax,soft,hard}.h5)
   "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (student, 30 epochs, balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
@@ -186,7 +196,8 @@ case ${1:-} in
   quantize) quantize ;;
   remedies) remedies ;;
   architecture) architecture ;;
+  architecture-report) architecture_report ;;
   ablations) ablations "${2:-all}" ;;
   report) report ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
