@@ -27,6 +27,7 @@ public struct StudyRow {
             : "patch \(model.patchSize)"
         var text = "\(tokenizer), width \(model.dim), \(model.heads) heads, depth \(model.depth), MLP \(model.mlpDim)"
         if model.pool != .cls { text += ", \(model.pool.rawValue) pool" }
+        if model.norm == .batch { text += ", BatchNorm" }
         if model.dropPath > 0 { text += ", drop-path \(model.dropPath)" }
         if let heads = model.blockHeads { text += ", heads per block \(heads.map(String.init).joined(separator: "/"))" }
         if let widths = model.blockMlpDims { text += ", MLP per block \(widths.map(String.init).joined(separator: "/"))" }
