@@ -115,7 +115,7 @@ remedies() {
   # Pre-training on the long-tailed training images alone (no labels), then the course report's
   # fine-tuning: plain CE, the encoder at 1/100 of the learning rate.
   run "$DIR/student-pretrained.h5" "$BIN/vit-pretrain" --preset student --imbalance-ratio 100 \
-    --precision bf16 --seed 0 --epochs "${PRETRAIN_EPOCHS:-10}" --out "$DIR/student-pretrained.h5"
+    --precision "${PRECISION:-auto}" --seed 0 --epochs "${PRETRAIN_EPOCHS:-10}" --out "$DIR/student-pretrained.h5"
   run "$DIR/student-pretrained-ce.h5" "$BIN/vit-train" --preset student --stage student --loss ce \
     --init "$DIR/student-pretrained.h5" --encoder-lr-scale 0.01 --epochs 30 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" \
     --out "$DIR/student-pretrained-ce.h5"
