@@ -60,6 +60,9 @@ architecture() {
     "${mix[@]}" --ema 0.998 "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-aa-mix-ema.h5"
   run "$DIR/arch-vit-seq.h5" "$BIN/vit-train" --preset student --pool seq --loss balanced-softmax "${common[@]}" \
     --stage study --out "$DIR/arch-vit-seq.h5"
+  # Stochastic depth off (the preset has 0.1), as in the PyTorch run of shared/notes.
+  run "$DIR/arch-cct-deferred-nodroppath.h5" "$BIN/vit-train" "${cct[@]}" --drop-path 0 "${deferred[@]}" \
+    "${common[@]}" --stage study --out "$DIR/arch-cct-deferred-nodroppath.h5"
   # The policy, picked by measurement: RandAugment (2 operations, magnitude 9) and TrivialAugment
   # against AutoAugment's CIFAR-10 policy, each on the deferred recipe.
   for policy in rand-augment trivial-augment; do
@@ -156,7 +159,7 @@ existing() { for f in "$@"; do [[ -e $f ]] && echo "$f"; done; return 0; }
 # The architecture study's report (also part of `report`).
 architecture_report() {
   mapfile -t files < <(existing "$DIR"/student-balanced-softmax.h5 "$DIR"/arch-vit-{seq,bn}.h5 "$DIR/arch-cct.h5" \
-    "$DIR"/arch-cct-deferred{,-aa,-rand-augment,-trivial-augment,-aa-mix,-aa-mix-ema}.h5 "$DIR/arch-cct-drw-aa.h5")
+    "$DIR"/arch-cct-deferred{,-nodroppath,-aa,-rand-augment,-trivial-augment,-aa-mix,-aa-mix-ema}.h5 "$DIR/arch-cct-drw-aa.h5")
   "$BIN/vit-report" table "${files[@]}" --title "Architecture and recipe on R = 100 (student size, 30 epochs)" \
     --out "$REPORTS/architecture.md" --plot architecture.svg --x class-images --notes "$REPORTS/notes/architecture.md"
 }
