@@ -5,13 +5,19 @@ import ViTCore
 final class CheckpointInt8Tests: XCTestCase {
     private let directory = try! TemporaryDirectory()
 
-    private func quantizedModel(_ mode: QuantizationSettings.Mode, patchEmbedding: Bool = false) throws -> VisionTransformer {
+    /// The student's family at a size that quantizes and saves instantly.
+    private func tinyConfig() -> ModelConfig {
         var config = ModelConfig.student
         config.dim = 16
         config.depth = 1
         config.heads = 2
         config.mlpDim = 24
         config.patchSize = 8
+        return config
+    }
+
+    private func quantizedModel(_ mode: QuantizationSettings.Mode, patchEmbedding: Bool = false) throws -> VisionTransformer {
+        let config = tinyConfig()
         let model = try VisionTransformer(config: config, seed: 5)
         var settings = QuantizationSettings()
         settings.mode = mode
@@ -54,12 +60,7 @@ final class CheckpointInt8Tests: XCTestCase {
     }
 
     func testInt8BatchNormModelRoundTripsWithItsFoldedNorms() throws {
-        var config = ModelConfig.student
-        config.dim = 16
-        config.depth = 1
-        config.heads = 2
-        config.mlpDim = 24
-        config.patchSize = 8
+        var config = tinyConfig()
         config.pool = .mean
         config.norm = .batch
         let model = try VisionTransformer(config: config, seed: 5)
