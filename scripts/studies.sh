@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The studies behind reports/: each stage's comparisons and the course report's studies (2.2, 2.3).
 #
-#   scripts/studies.sh distill     students distilled softly and hardly from models/teacher.h5 (the
-#                                  baseline without distillation is the remedies' balanced softmax run)
+#   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
+#                                  softly (models/student.h5) and hardly into a distillation token
 #   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning, and by neurons
 #   scripts/studies.sh quantize    int8 static and dynamic of the teacher, the student, a pruned student
 #   scripts/studies.sh remedies    imbalance remedies on R = 100: CE, weighted CE, OHEM, balanced
@@ -77,11 +77,28 @@ architecture() {
     "${common[@]}" --stage study --out "$DIR/arch-cct-drw-aa.h5"
 }
 
+# The student recipe of vit-pipeline (PipelineCommand.studentRecipe), trained alone (the baseline,
+# models/studies/student-alone.h5) and distilled from models/teacher.h5: soft (what the pipeline
+# writes as models/student.h5), and DeiT's hard distillation into a distillation token. Every row
+# sees the same data, epochs, augmentation and seed. DISTILL_ONLY=alone|soft|hard-token runs one
+# row, so that two can run side by side (VITC_THREADS=1 each).
 distill() {
-  for kind in soft hard; do
-    run "$DIR/student-$kind.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill "$kind" --preset student \
-      --loss balanced-softmax --epochs 30 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" --out "$DIR/student-$kind.h5"
-  done
+  local epochs=${STUDENT_EPOCHS:-40}
+  local recipe=(--preset cct-student --epochs "$epochs" --warmup-epochs 5 --lr 5e-4 --min-lr 1e-5
+    --weight-decay 0.03 --loss balanced-softmax --adjust-from-epoch $((epochs * 4 / 5)) --eval-every 5
+    "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
+  local only=${DISTILL_ONLY:-all}
+  if [[ $only == all || $only == alone ]]; then
+    run "$DIR/student-alone.h5" "$BIN/vit-distill" --distill none "${recipe[@]}" --out "$DIR/student-alone.h5"
+  fi
+  if [[ $only == all || $only == soft ]]; then
+    run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
+      --out models/student.h5
+  fi
+  if [[ $only == all || $only == hard-token ]]; then
+    run "$DIR/student-hard-token.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill hard --dist-token \
+      "${recipe[@]}" --out "$DIR/student-hard-token.h5"
+  fi
 }
 
 # The pipeline writes the fine-tuned sweep (models/student-pruned-s*.h5) and half the heads removed

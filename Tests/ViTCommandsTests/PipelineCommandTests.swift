@@ -35,4 +35,23 @@ final class PipelineCommandTests: XCTestCase {
             XCTAssertTrue(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), plot)
         }
     }
+
+    func testSkipExistingResumesAnUnfinishedTeacherInsteadOfKeepingIt() throws {
+        let data = try makeMiniatureCIFAR(perFile: 40)
+        let folder = temporaryPath("pipeline-resume")
+        let models = folder + "/models", reports = folder + "/reports"
+        // A teacher interrupted after the first of two epochs: its file holds no final evaluation.
+        let teacher = models + "/teacher.h5"
+        try TrainCommand.parse(["--seed", "0", "--data", data, "--imbalance-ratio", "100"]
+                               + ["--tokenizer", "conv", "--conv-layers", "1", "--conv-channels", "8", "--dim", "16",
+                                  "--depth", "1", "--heads", "2", "--mlp-dim", "32", "--pool", "seq"]
+                               + ["--epochs", "2", "--warmup-epochs", "0", "--stop-after-epochs", "1", "--out", teacher]).run()
+        XCTAssertEqual(try Checkpoint.load(from: teacher).logs["epoch"]?.doubles?.count, 1)
+        try PipelineCommand.parse(["--quick", "--tiny", "--skip-existing", "--data", data, "--models-dir", models,
+                                   "--reports-dir", reports, "--sparsities", "0.5", "--finetune-epochs", "0"]).run()
+        let finished = try Checkpoint.load(from: teacher)
+        XCTAssertNotNil(finished.eval["accuracy"])
+        XCTAssertEqual(finished.logs["epoch"]?.doubles?.count, 2, "the run went on to its own two epochs")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: teacher + ".resumed.h5"))
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTStore
 
 /// The whole chain, each stage reading the previous stage's file: teacher, distilled student,
 /// pruning sweep, structured pruning, int8 models, report. Stages run in this process through
@@ -20,8 +21,8 @@ public struct PipelineCommand: ParsableCommand {
     @Option(help: "Folder for the report (default: reports, or quick/reports with --quick).") var reportsDir: String?
     @Option(help: "Seed of every stage.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp(precisionHelp)) var precision: PrecisionChoice = .auto
-    @Option(help: "Teacher training epochs.") var teacherEpochs: Int = 30
-    @Option(help: "Student distillation epochs.") var studentEpochs: Int = 30
+    @Option(help: "Teacher training epochs.") var teacherEpochs: Int = 160
+    @Option(help: "Student distillation epochs.") var studentEpochs: Int = 40
     @Option(help: "How the student learns from the teacher: soft or hard.") var distill: DistillationKind = .soft
     @Option(help: "Fine-tuning epochs after pruning.") var finetuneEpochs: Int = 5
     @Option(help: "Unstructured sparsity levels.") var sparsities: String = "0.3,0.5,0.7,0.8,0.9"
@@ -43,13 +44,16 @@ public struct PipelineCommand: ParsableCommand {
         let models = modelsDir ?? (quick ? "quick/models" : "models")
         let reports = reportsDir ?? (quick ? "quick/reports" : "reports")
         let (teacherRun, studentRun, tuneRun) = quick ? (1, 1, 1) : (teacherEpochs, studentEpochs, finetuneEpochs)
-        var common = ["--seed", "\(seed)"]
-        if let data { common += ["--data", data] }
-        if quick { common += ["--limit-train", "2000", "--limit-test", "1000"] }
-        let longTail = ["--imbalance-ratio", "100", "--loss", "balanced-softmax", "--precision", precision.rawValue]
-        let warmup = { (epochs: Int) in ["--warmup-epochs", "\(min(5, max(0, epochs - 1)))"] }
-        let teacherShape = tiny ? ["--dim", "16", "--depth", "1", "--heads", "2", "--mlp-dim", "32", "--patch-size", "8"] : []
-        let studentShape = tiny ? ["--dim", "8", "--depth", "1", "--heads", "2", "--mlp-dim", "16", "--patch-size", "8"] : []
+        var dataFlags = data.map { ["--data", $0] } ?? []
+        if quick { dataFlags += ["--limit-train", "2000", "--limit-test", "1000"] }
+        let common = ["--seed", "\(seed)"] + dataFlags
+        // A resumed stage keeps the file's settings; only the data's place and, if named, the precision are given.
+        let resumeFlags = dataFlags + (precision == .auto ? [] : ["--precision", precision.rawValue])
+        let longTail = ["--imbalance-ratio", "100", "--precision", precision.rawValue]
+        let teacherRecipe = Self.teacherRecipe(epochs: teacherRun, quick: quick)
+        let studentRecipe = Self.studentRecipe(epochs: studentRun, quick: quick)
+        let teacherShape = tiny ? Self.tinyShape(width: 16) : ["--preset", "cct-teacher"]
+        let studentShape = tiny ? Self.tinyShape(width: 8) : ["--preset", "cct-student"]
         let teacher = "\(models)/teacher.h5", student = "\(models)/student.h5"
         let pruned = "\(models)/student-pruned.h5", half = "\(models)/student-pruned-s50.h5"
         let levels = sparsities.split(separator: ",").map { String($0) }
@@ -57,16 +61,23 @@ public struct PipelineCommand: ParsableCommand {
             guard let value = Double(level) else { throw ConfigError(message: "--sparsities: '\(level)' is not a number") }
             return PruneCommand.outputPath(pruned, sparsity: value, sweep: levels.count > 1)
         }
-        let tune = tuneRun > 0 ? ["--finetune-epochs", "\(tuneRun)", "--warmup-epochs", "0", "--lr", "1e-4"] : []
+        // Pruning fine-tunes with the long-tail loss the models ended their training with.
+        let tune = (tuneRun > 0 ? ["--finetune-epochs", "\(tuneRun)", "--warmup-epochs", "0", "--lr", "1e-4"] : [])
+            + ["--loss", "balanced-softmax"]
 
-        try stage("teacher", outputs: [teacher]) {
-            try TrainCommand.parse(common + longTail + teacherShape + warmup(teacherRun)
-                                   + ["--epochs", "\(teacherRun)", "--no-optimizer-state", "--out", teacher]).run()
+        try trainingStage("teacher", output: teacher) { out in
+            try TrainCommand.parse(common + longTail + teacherShape + teacherRecipe
+                                   + ["--no-optimizer-state", "--out", out]).run()
+        } resume: { partial, out in
+            try TrainCommand.parse(["--resume", partial, "--no-optimizer-state", "--out", out] + resumeFlags).run()
         }
-        try stage("student (\(distill.rawValue) distillation)", outputs: [student]) {
-            try DistillCommand.parse(common + longTail + studentShape + warmup(studentRun)
-                                     + ["--teacher", teacher, "--distill", distill.rawValue, "--epochs", "\(studentRun)",
-                                        "--no-optimizer-state", "--out", student]).run()
+        try trainingStage("student (\(distill.rawValue) distillation)", output: student) { out in
+            try DistillCommand.parse(common + longTail + studentShape + studentRecipe
+                                     + ["--teacher", teacher, "--distill", distill.rawValue,
+                                        "--no-optimizer-state", "--out", out]).run()
+        } resume: { partial, out in
+            try DistillCommand.parse(["--resume", partial, "--teacher", teacher, "--no-optimizer-state", "--out", out]
+                                     + resumeFlags).run()
         }
         try stage("unstructured pruning \(sparsities)", outputs: sweepOutputs) {
             try PruneCommand.parse([student, "--sparsity", sparsities, "--out", pruned] + common + longTail + tune).run()
@@ -96,6 +107,61 @@ public struct PipelineCommand: ParsableCommand {
                                                        + (readmePath.map { ["--readme", $0] } ?? []))
             try report.run()
         }
+    }
+
+    /// The reference teacher recipe (reports/architecture.md): CCT's AdamW settings, AutoAugment
+    /// with Mixup/CutMix and cross-entropy for the first 80% of the epochs, then balanced softmax
+    /// without mixing (the deferred long-tail correction), and a weight average as the model.
+    static func teacherRecipe(epochs: Int, quick: Bool) -> [String] {
+        let deferred = epochs * 4 / 5
+        return ["--epochs", "\(epochs)", "--warmup-epochs", "\(min(5, max(0, epochs - 1)))",
+                "--lr", "5e-4", "--min-lr", "1e-5", "--weight-decay", "0.03",
+                "--loss", "balanced-softmax", "--adjust-from-epoch", "\(deferred)",
+                "--policy", "auto-augment", "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", "\(deferred)",
+                "--eval-every", quick ? "1" : "5"]
+            + (quick ? [] : ["--ema", "0.999"])  // an average over ~1,000 steps needs more steps than --quick takes
+    }
+
+    /// The reference student recipe, shared by the distilled student and its baseline trained alone
+    /// (scripts/studies.sh student): crop and flip, CE then balanced softmax for the last 20%.
+    static func studentRecipe(epochs: Int, quick: Bool) -> [String] {
+        ["--epochs", "\(epochs)", "--warmup-epochs", "\(min(5, max(0, epochs - 1)))",
+         "--lr", "5e-4", "--min-lr", "1e-5", "--weight-decay", "0.03",
+         "--loss", "balanced-softmax", "--adjust-from-epoch", "\(epochs * 4 / 5)",
+         "--eval-every", quick ? "1" : "5"]
+    }
+
+    /// Tests' architectures: one conv layer (16 tokens), one block, sequence pooling.
+    private static func tinyShape(width: Int) -> [String] {
+        ["--tokenizer", "conv", "--conv-layers", "1", "--conv-channels", "8", "--dim", "\(width)", "--depth", "1",
+         "--heads", "2", "--mlp-dim", "\(2 * width)", "--pool", "seq", "--drop-path", "0"]
+    }
+
+    /// A training stage. With --skip-existing a finished output (one that logged all its planned
+    /// epochs) is kept and an unfinished one (the checkpoint written after some epoch) is resumed, into a
+    /// temporary file that replaces it only when the run has finished.
+    private func trainingStage(_ name: String, output: String, start: (String) throws -> Void,
+                               resume: (String, String) throws -> Void) throws {
+        if skipExisting, FileManager.default.fileExists(atPath: output) {
+            let existing = try Checkpoint.load(from: output)
+            let json = try existing.string("config", file: output)
+            let planned = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: output)?.epochs
+            let done = try existing.epochLogs(file: output).count
+            if planned == nil || done >= planned! {
+                print("== \(name): kept \(output)")
+                return
+            }
+            print("== \(name): resuming \(output) after epoch \(done) of \(planned!)")
+            let start = Date()
+            let resumed = output + ".resumed.h5"
+            try resume(output, resumed)
+            guard rename(resumed, output) == 0 else {
+                throw ConfigError(message: "cannot move \(resumed) to \(output): \(String(cString: strerror(errno)))")
+            }
+            print("== \(name) done in \(formatSeconds(Date().timeIntervalSince(start)))")
+            return
+        }
+        try stage(name, outputs: []) { try start(output) }
     }
 
     /// Runs one stage unless --skip-existing finds all its outputs.

@@ -117,9 +117,10 @@ public final class Trainer {
                                  testAccuracy: accuracy, learningRate: Double(rate),
                                  seconds: Date().timeIntervalSince(epochStart),
                                  auxiliaryLoss: auxiliarySum.map { $0 / Double(max(seen, 1)) }))
-            progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, test acc %.2f%% (%.0f s)",
+            let tested = evaluates ? String(format: "test acc %.2f%%", 100 * accuracy) : "not evaluated"
+            progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, %@ (%.0f s)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
-                            100 * accuracy, logs.last!.seconds))
+                            tested, logs.last!.seconds))
             try afterEpoch(self)
         }
     }
