@@ -183,8 +183,8 @@ architecture_report() {
 
 report() {
   architecture_report
-  mapfile -t files < <(existing models/teacher.h5 "$DIR"/student-{balanced-softmax,soft,hard}.h5)
-  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (student, 30 epochs, balanced softmax)" \
+  mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-hard-token.h5")
+  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, ${STUDENT_EPOCHS:-40} epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
     models/student-pruned-s{30,50,70,80,90}.h5 models/student-heads50.h5 "$DIR/student-neurons50.h5")
