@@ -50,11 +50,23 @@ public struct DatasetDownload {
         } catch {
             throw DataError("\(work): could not create the work folder (\(error.localizedDescription))")
         }
-        let stopWatchingSignals = Self.removeOnInterrupt(work)
+        // Ctrl-C would otherwise leave the work folder: hidden, never taken for data, but 350 MB.
+        let cleanup = InterruptCleanup(removing: work)
         defer {
-            stopWatchingSignals()
             try? FileManager.default.removeItem(atPath: work)
+            cleanup.cancel()
         }
+        do {
+            try fetchAndUnpack(in: work)
+        } catch {
+            cleanup.waitIfInterrupted()
+            throw error
+        }
+        say("CIFAR-10 is ready in \(destination)")
+        return .downloaded
+    }
+
+    private func fetchAndUnpack(in work: String) throws {
         let archive = work + "/" + Self.archiveName
         try fetch(into: archive)
         let unpacked = work + "/unpacked"
@@ -68,8 +80,6 @@ public struct DatasetDownload {
         guard rename(data, destination) == 0 else {
             throw DataError("\(destination): could not move the data into place (\(String(cString: strerror(errno))))")
         }
-        say("CIFAR-10 is ready in \(destination)")
-        return .downloaded
     }
 
     private func fetch(into archive: String) throws {
@@ -115,31 +125,5 @@ public struct DatasetDownload {
 
     private func say(_ line: String) {
         if !quiet { print(line) }
-    }
-
-    /// Ctrl-C or kill during the download would leave the work folder (hidden, never taken for
-    /// data, but 350 MB): remove it, then let the signal act as it would have. A signal the
-    /// process ignores (SIGINT in a background job) stays ignored. Returns the undo.
-    private static func removeOnInterrupt(_ work: String) -> () -> Void {
-        let ignore = unsafeBitCast(SIG_IGN, to: Int.self)
-        var watched: [(number: Int32, previous: __sighandler_t?, source: DispatchSourceSignal)] = []
-        for number in [SIGINT, SIGTERM] {
-            let previous = signal(number, SIG_IGN)  // a dispatch source sees only signals not delivered
-            if unsafeBitCast(previous, to: Int.self) == ignore { continue }
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                try? FileManager.default.removeItem(atPath: work)
-                signal(number, previous)
-                raise(number)
-            }
-            source.resume()
-            watched.append((number, previous, source))
-        }
-        return {
-            for (number, previous, source) in watched {
-                source.cancel()
-                signal(number, previous)
-            }
-        }
     }
 }
