@@ -37,7 +37,7 @@ final class CIFAR10Tests: XCTestCase {
     func testMissingDirectoryNamesItAndWhereToGetTheData() {
         assertOneLineError(try CIFAR10.loadTraining(directory: "/nonexistent/cifar"),
                            mentions: ["CIFAR-10 directory not found: /nonexistent/cifar", "--data", "VITC_DATA",
-                                      "https://www.cs.toronto.edu/~kriz/cifar.html"])
+                                      "vit-data download", "https://www.cs.toronto.edu/~kriz/cifar.html"])
     }
 
     func testMissingBatchFileIsNamed() throws {

@@ -17,6 +17,8 @@ public struct PipelineCommand: ParsableCommand {
 
     @Flag(help: "A few minutes: 2,000 training and 1,000 test images, one epoch per stage.") var quick = false
     @Option(help: "CIFAR-10 binary directory (default: $VITC_DATA, else data/cifar-10-batches-bin).") var data: String?
+    @Flag(help: "Download CIFAR-10 into the data directory first if its files are missing (as vit-data download does).")
+    var download = false
     @Option(help: "Folder for the checkpoints (default: models, or quick/models with --quick).") var modelsDir: String?
     @Option(help: "Folder for the report (default: reports, or quick/reports with --quick).") var reportsDir: String?
     @Option(help: "Seed of every stage.") var seed: UInt64 = 0
@@ -41,6 +43,10 @@ public struct PipelineCommand: ParsableCommand {
     public func run() throws {
         ProcessSetup.unbufferOutput()
         print(try ComputeSettings(precision, training: true).summary)  // refuses bf16 before any stage runs
+        let dataDirectory = CIFAR10.resolveDirectory(flag: data)
+        if download && !DatasetDownload.isComplete(dataDirectory) {
+            try DatasetDownload(destination: dataDirectory).run()
+        }
         let models = modelsDir ?? (quick ? "quick/models" : "models")
         let reports = reportsDir ?? (quick ? "quick/reports" : "reports")
         let (teacherRun, studentRun, tuneRun) = quick ? (1, 1, 1) : (teacherEpochs, studentEpochs, finetuneEpochs)

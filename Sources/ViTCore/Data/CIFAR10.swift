@@ -43,7 +43,7 @@ public enum CIFAR10 {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
               isDirectory.boolValue else {
             throw DataError("CIFAR-10 directory not found: \(directory) (pass --data DIR or set VITC_DATA; "
-                + "download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html)")
+                + "vit-data download, or --download, fetches it from https://www.cs.toronto.edu/~kriz/cifar.html)")
         }
         // Every file is read and checked before any is unpacked, so a bad fifth batch fails fast.
         let files = try names.map { name -> (path: String, bytes: Data) in

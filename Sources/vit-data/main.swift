@@ -1,0 +1,3 @@
+import ViTCommands
+
+DataCommand.main()
