@@ -40,6 +40,7 @@ let package = Package(
         .executableTarget(name: "vit-pretrain", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .executableTarget(name: "vit-pipeline", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .executableTarget(name: "vit-data", dependencies: ["ViTCommands"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-import", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .testTarget(name: "ViTCoreTests", dependencies: ["ViTCore"]),
         .testTarget(name: "ViTStoreTests", dependencies: ["ViTStore", "ViTCore"]),
         .testTarget(name: "ViTCommandsTests", dependencies: ["ViTCommands", "ViTStore", "ViTCore"]),

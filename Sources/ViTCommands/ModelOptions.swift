@@ -32,10 +32,21 @@ public struct ModelOptions: ParsableArguments {
     }
 
     public func config(defaultPreset: String = "teacher") throws -> ModelConfig {
+        try config(base: presetConfig(defaultPreset: defaultPreset))
+    }
+
+    /// The preset named by --preset, else `defaultPreset`, without the other flags.
+    public func presetConfig(defaultPreset: String = "teacher") throws -> ModelConfig {
         let name = preset ?? defaultPreset
-        guard var config = ModelConfig.preset(named: name) else {
+        guard let config = ModelConfig.preset(named: name) else {
             throw ConfigError(message: "unknown preset '\(name)' (expected \(ModelConfig.presetNames.joined(separator: ", ")))")
         }
+        return config
+    }
+
+    /// `base` with every architecture flag given applied on top (vit-import's base is a config file).
+    public func config(base: ModelConfig) throws -> ModelConfig {
+        var config = base
         if let tokenizer { config.tokenizer = tokenizer }
         if let patchSize { config.patchSize = patchSize }
         if let convLayers { config.convLayers = convLayers }

@@ -18,6 +18,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case operationFailed(file: String, action: String, detail: String)
     /// The bytes on disk are not the ones vitc wrote (the stored SHA-256 disagrees).
     case damaged(file: String, detail: String)
+    /// A safetensors file whose header or data section breaks the format (see SafeTensors).
+    case notSafeTensors(file: String, detail: String)
+    /// An imported state_dict whose names or shapes are not those of the requested architecture.
+    case architectureMismatch(file: String, detail: String)
 
     public var file: String {
         switch self {
@@ -27,7 +31,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
              .missingAttribute(let file, _, _), .wrongElementType(let file, _, _, _),
              .unsupportedElementType(let file, _, _), .shapeMismatch(let file, _, _, _),
              .valueCountMismatch(let file, _, _, _), .invalidName(let file, _, _),
-             .operationFailed(let file, _, _), .damaged(let file, _):
+             .operationFailed(let file, _, _), .damaged(let file, _), .notSafeTensors(let file, _),
+             .architectureMismatch(let file, _):
             return file
         }
     }
@@ -60,6 +65,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .invalidName(_, let name, let reason): return "invalid name \"\(name)\": \(reason)"
         case .operationFailed(_, let action, let detail): return "\(action) (\(detail))"
         case .damaged(_, let detail): return "damaged file, refused (\(detail))"
+        case .notSafeTensors(_, let detail): return "not a valid safetensors file (\(detail))"
+        case .architectureMismatch(_, let detail): return "does not match the architecture: \(detail)"
         }
     }
 }

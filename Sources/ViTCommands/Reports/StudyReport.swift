@@ -51,6 +51,9 @@ public struct StudyRow {
                                                                 from: run.configJSON, file: run.path) else { return "int8" }
             return settings.mode == .dynamic ? "int8, dynamic activations"
                 : "int8, static activations (\(settings.calibration.rawValue), \(settings.calibrationImages) images)"
+        case "imported":
+            guard case .string(let source)? = run.attributes["source"] else { return "imported" }
+            return "imported from \(source)"
         default:
             return run.recipe
         }

@@ -7,9 +7,10 @@ public struct SummaryRow {
     public var imagesPerSecond: Double?
     public var speedPrecision: String
 
-    /// The file this one was made from: a pruned or quantized model's parent, a student's teacher.
+    /// The file this one was made from: a pruned or quantized model's parent, a student's teacher,
+    /// an imported model's safetensors file.
     public var parent: String {
-        for key in ["parent", "teacher"] {
+        for key in ["parent", "teacher", "source"] {
             if case .string(let name)? = run.attributes[key], !name.isEmpty { return name }
         }
         return ""
