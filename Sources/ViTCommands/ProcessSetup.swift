@@ -30,9 +30,7 @@ public enum ProcessSetup {
         if let threads = environment["VITC_THREADS"], environment["OMP_NUM_THREADS"] == nil {
             setenv("OMP_NUM_THREADS", threads, 1)
         }
-        var arguments = CommandLine.unsafeArgv
-        _ = execv("/proc/self/exe", &arguments[0])  // returns only on failure: carry on spinning
-        _ = arguments
+        _ = execv("/proc/self/exe", CommandLine.unsafeArgv)  // returns only on failure: carry on spinning
     }
 
     /// Prints progress at once even when stdout is a file (nohup runs).

@@ -33,7 +33,7 @@ enum FileDigest {
     /// did), and they load unverified. A missing or unreadable file is left for HDF5 to report.
     static func verify(_ path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        let head = (try? handle.read(upToCount: userBlockSize)).map { [UInt8]($0 ?? Data()) } ?? []
+        let head = (try? handle.read(upToCount: userBlockSize)).map { [UInt8]($0) } ?? []
         try? handle.close()
         if head.starts(with: hdf5Signature) { return }
         let tagBytes = Array(tag.utf8)

@@ -53,8 +53,8 @@ final class FileDigestTests: XCTestCase {
 
     func testTheCommittedReferenceCheckpointStillLoads() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("models/student.h5").path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("models/student.h5 is not checked out") }
+            .deletingLastPathComponent().appendingPathComponent("models/studies/plain-vit-student-soft.h5").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("models/studies/plain-vit-student-soft.h5 is not checked out") }
         let checkpoint = try Checkpoint.load(from: path)
         let model = try checkpoint.makeModel(file: path)
         XCTAssertEqual(model.parameters.count, checkpoint.weights.count)
