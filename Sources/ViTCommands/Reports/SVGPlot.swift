@@ -77,12 +77,18 @@ public struct SVGPlot {
                 svg.append("<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\""
                            + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>")
             }
-            for (i, point) in s.points.enumerated() {
-                svg.append(marker(s.marker, px(point.x), py(point.y), s.color))
-                if i < s.labels.count, !s.labels[i].isEmpty {
-                    svg.append(text(px(point.x) + 7, py(point.y) - 7, s.labels[i], size: 10, anchor: "start"))
-                }
-            }
+            for point in s.points { svg.append(marker(s.marker, px(point.x), py(point.y), s.color)) }
+        }
+        // Labels go on after every marker, placed all together so that none overlaps another.
+        let labelled = series.flatMap { s in
+            s.points.enumerated().map { i, point in (label: i < s.labels.count ? s.labels[i] : "", x: px(point.x), y: py(point.y)) }
+        }
+        let placements = LabelPlacement(fontSize: 10).place(
+            labelled.map(\.label), at: labelled.map { ($0.x, $0.y) },
+            bounds: .init(x: margin.left, y: margin.top, width: plotWidth, height: plotHeight))
+        for (item, placed) in zip(labelled, placements) {
+            guard let placed else { continue }
+            svg.append(text(placed.x, placed.y, item.label, size: 10, anchor: placed.anchor))
         }
         svg.append(legend(x: width - margin.right + 16, y: margin.top + 8))
         svg.append("</svg>")
