@@ -77,20 +77,18 @@ architecture() {
     "${common[@]}" --stage study --out "$DIR/arch-cct-drw-aa.h5"
 }
 
-# The student recipe of vit-pipeline (PipelineCommand.studentRecipe), trained alone (the baseline,
-# models/studies/student-alone.h5) and distilled from models/teacher.h5: soft (what the pipeline
-# writes as models/student.h5), and DeiT's hard distillation into a distillation token. Every row
-# sees the same data, epochs, augmentation and seed. DISTILL_ONLY=alone|soft|hard-token runs one
-# row, so that two can run side by side (VITC_THREADS=1 each).
+# The student recipe of vit-pipeline (PipelineCommand.studentRecipe) distilled from models/teacher.h5:
+# soft (what the pipeline writes as models/student.h5), and DeiT's hard distillation into a
+# distillation token. The baseline trained alone with the same data, epochs, augmentation and seed
+# is the architecture study's CCT + deferred run (vit-train, same flags), kept as
+# models/studies/student-alone.h5. DISTILL_ONLY=soft|hard-token runs one row, so that two can run
+# side by side (VITC_THREADS=1 each).
 distill() {
-  local epochs=${STUDENT_EPOCHS:-40}
-  local recipe=(--preset cct-student --epochs "$epochs" --warmup-epochs 5 --lr 5e-4 --min-lr 1e-5
-    --weight-decay 0.03 --loss balanced-softmax --adjust-from-epoch $((epochs * 4 / 5)) --eval-every 5
-    "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
+  local recipe=(--preset cct-student --lr 5e-4 --weight-decay 0.03 --loss balanced-softmax --adjust-from-epoch 24
+    --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
   local only=${DISTILL_ONLY:-all}
-  if [[ $only == all || $only == alone ]]; then
-    run "$DIR/student-alone.h5" "$BIN/vit-distill" --distill none "${recipe[@]}" --out "$DIR/student-alone.h5"
-  fi
+  [[ -e $DIR/student-alone.h5 ]] || architecture  # writes arch-cct-deferred.h5 among its rows
+  [[ -e $DIR/student-alone.h5 ]] || cp "$DIR/arch-cct-deferred.h5" "$DIR/student-alone.h5"
   if [[ $only == all || $only == soft ]]; then
     run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
       --out models/student.h5
@@ -184,7 +182,7 @@ architecture_report() {
 report() {
   architecture_report
   mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-hard-token.h5")
-  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, ${STUDENT_EPOCHS:-40} epochs, deferred balanced softmax)" \
+  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
     models/student-pruned-s{30,50,70,80,90}.h5 models/student-heads50.h5 "$DIR/student-neurons50.h5")

@@ -24,7 +24,7 @@ public struct PipelineCommand: ParsableCommand {
     @Option(help: "Seed of every stage.") var seed: UInt64 = 0
     @Option(help: ArgumentHelp(precisionHelp)) var precision: PrecisionChoice = .auto
     @Option(help: "Teacher training epochs.") var teacherEpochs: Int = 160
-    @Option(help: "Student distillation epochs.") var studentEpochs: Int = 40
+    @Option(help: "Student distillation epochs.") var studentEpochs: Int = 30
     @Option(help: "How the student learns from the teacher: soft or hard.") var distill: DistillationKind = .soft
     @Option(help: "Fine-tuning epochs after pruning.") var finetuneEpochs: Int = 5
     @Option(help: "Unstructured sparsity levels.") var sparsities: String = "0.3,0.5,0.7,0.8,0.9"
@@ -129,12 +129,12 @@ public struct PipelineCommand: ParsableCommand {
     }
 
     /// The reference student recipe, shared by the distilled student and its baseline trained alone
-    /// (scripts/studies.sh student): crop and flip, CE then balanced softmax for the last 20%.
+    /// (models/studies/student-alone.h5, the architecture study's "CCT + deferred" row): CCT's AdamW
+    /// settings, crop and flip, cross-entropy then balanced softmax for the last 20% of the epochs.
     static func studentRecipe(epochs: Int, quick: Bool) -> [String] {
         ["--epochs", "\(epochs)", "--warmup-epochs", "\(min(5, max(0, epochs - 1)))",
-         "--lr", "5e-4", "--min-lr", "1e-5", "--weight-decay", "0.03",
-         "--loss", "balanced-softmax", "--adjust-from-epoch", "\(epochs * 4 / 5)",
-         "--eval-every", quick ? "1" : "5"]
+         "--lr", "5e-4", "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", "\(epochs * 4 / 5)",
+         "--eval-every", quick ? "1" : "10"]
     }
 
     /// Tests' architectures: one conv layer (16 tokens), one block, sequence pooling.
