@@ -32,6 +32,8 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: "Stop Mixup/CutMix from this epoch (0-based) on.") public var mixOffEpoch: Int?
     @Option(help: "Fraction of the batch OHEM keeps.") public var ohemRatio: Float = 0.5
     @Option(help: ArgumentHelp(precisionHelp)) public var precision: PrecisionChoice = .auto
+    @Option(help: "Also write TensorBoard event files (scalars per step and per epoch) into this folder.")
+    public var tensorboard: String?
     @Option(help: "Seed for initialisation, data order, augmentation, dropout and the long-tailed subset.")
     public var seed: UInt64 = 0
 

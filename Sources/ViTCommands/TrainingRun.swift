@@ -73,6 +73,8 @@ public struct TrainingRun {
         public var attributes: [String: AttributeValue] = [:]
         public var auxiliaryColumn: String?
         public var keepOptimizerState = true
+        /// --tensorboard: a folder for TensorBoard event files beside the HDF5 log.
+        public var tensorboard: String?
 
         public init(path: String, stage: String, configJSON: String) {
             self.path = path
@@ -88,6 +90,7 @@ public struct TrainingRun {
                         step: @escaping StepFunction) throws -> EvaluationResult {
         let trainer = Trainer(model: model, config: config, training: training, test: test, logs: logs,
                               average: average, step: step)
+        if let directory = output.tensorboard { try TensorBoardLog(directory: directory).attach(to: trainer) }
         func checkpoint(withOptimizer: Bool) -> Checkpoint {
             let makeFile = {
                 Checkpoint(model: model, stage: output.stage, config: output.configJSON, seed: config.seed,

@@ -52,34 +52,6 @@ final class ImportCommandTests: XCTestCase {
         return out
     }
 
-    /// Skips the test (saying why) unless python3 imports `modules`.
-    private func requirePython(_ modules: String) throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import \(modules)"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        try probe.run()
-        probe.waitUntilExit()
-        if probe.terminationStatus != 0 {
-            throw XCTSkip("python3 cannot import \(modules): the files of the Python writer cannot be made")
-        }
-    }
-
-    private func python(needs modules: String, _ script: String, _ arguments: [String]) throws -> String {
-        try requirePython(modules)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ConfigError(message: "the Python script failed: \(output)") }
-        return output
-    }
-
     private func randomImages(_ count: Int, seed: UInt64) -> Tensor {
         var generator = SeededGenerator(seed: seed)
         return Tensor(shape: [count, 3, 32, 32], data: (0..<count * 3 * 32 * 32).map { _ in generator.nextNormal() })

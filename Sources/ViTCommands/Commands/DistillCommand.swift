@@ -71,6 +71,7 @@ public struct DistillCommand: ParsableCommand {
         output.attributes["teacher_sha256"] = .string(settings.teacherSHA256)
         output.auxiliaryColumn = "distill_loss"
         output.keepOptimizerState = !noOptimizerState
+        output.tensorboard = training.tensorboard
         print(compute.summary)
         printConfig(output.configJSON)
         if let teacherModel {

@@ -216,6 +216,11 @@ public struct PruneCommand: ParsableCommand {
                                                                      interval: settings.pruneInterval),
                                      scope: settings.scope)
         }
+        if let directory = training.tensorboard {
+            try TensorBoardLog(directory: directory).attach(to: trainer) {
+                [("epoch/sparsity", SparsityReport(parameters: targets).total)]
+            }
+        }
         // Zeros counted in the weights, not the masks: the log shows that training revived none.
         var sparsityColumn: [Double] = []
         try trainer.run { _ in sparsityColumn.append(SparsityReport(parameters: targets).total) }

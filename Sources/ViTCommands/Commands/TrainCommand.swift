@@ -77,6 +77,7 @@ public struct TrainCommand: ParsableCommand {
                                                                       sections: ["training": config, "compute": compute]))
         output.attributes = initAttributes
         output.keepOptimizerState = !noOptimizerState
+        output.tensorboard = training.tensorboard
         print(compute.summary)
         printConfig(output.configJSON)
         print("parameters: \(network.parameterCount)")

@@ -23,6 +23,13 @@ public struct EpochLog: Equatable, Sendable {
     }
 }
 
+/// What one step reports to `Trainer.stepObserver`: the global step (1-based, as TensorBoard
+/// counts), the 0-based epoch, the batch's loss and accuracy, and the learning rate used.
+public struct StepRecord: Equatable, Sendable {
+    public var step: Int, epoch: Int
+    public var loss: Double, accuracy: Double, learningRate: Double
+}
+
 /// One optimisation step on a batch: its images, its (possibly mixed) targets, the epoch
 /// (0-based: deferred re-weighting and deferred logit adjustment depend on it), the learning
 /// rate and the seed of its dropout. Returns what the loop logs.
@@ -39,6 +46,10 @@ public final class Trainer {
     public let testImages: LabeledImages
     public private(set) var logs: [EpochLog]
     public var progress: (String) -> Void = { print($0) }
+    /// Sees every step's figures (for --tensorboard); the HDF5 log keeps the epochs only.
+    public var stepObserver: ((StepRecord) throws -> Void)?
+    /// Sees each epoch's log row and, when the epoch was evaluated, its evaluation.
+    public var epochObserver: ((EpochLog, EvaluationResult?) throws -> Void)?
     /// The exponential moving average of the weights (--ema): updated after every step, it is
     /// what evaluation sees; the raw weights keep training.
     public let average: WeightAverage?
@@ -98,6 +109,9 @@ public final class Trainer {
                 average?.update(model.parametersAndBuffers)
                 correct += result.correct
                 seen += batch.count
+                try stepObserver?(StepRecord(step: globalStep + 1, epoch: epoch, loss: Double(result.loss),
+                                         accuracy: Double(result.correct) / Double(max(batch.count, 1)),
+                                         learningRate: Double(rate)))
                 if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {
                     let elapsed = Date().timeIntervalSince(runStart)
                     let done = Double((epoch - firstEpoch) * perEpoch + index + 1)
@@ -111,12 +125,14 @@ public final class Trainer {
             }
             // Evaluated every --eval-every epochs and always at the end; NaN in the log otherwise.
             let evaluates = (epoch + 1) % config.evaluateEvery == 0 || epoch + 1 == config.epochs
-            let accuracy = evaluates ? try evaluateAveraged().accuracy : .nan
+            let evaluation = evaluates ? try evaluateAveraged() : nil
+            let accuracy = evaluation?.accuracy ?? .nan
             logs.append(EpochLog(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
                                  trainAccuracy: Double(correct) / Double(max(seen, 1)),
                                  testAccuracy: accuracy, learningRate: Double(rate),
                                  seconds: Date().timeIntervalSince(epochStart),
                                  auxiliaryLoss: auxiliarySum.map { $0 / Double(max(seen, 1)) }))
+            try epochObserver?(logs.last!, evaluation)
             let tested = evaluates ? String(format: "test acc %.2f%%", 100 * accuracy) : "not evaluated"
             progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, %@ (%.0f s)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
