@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
@@ -28,7 +29,9 @@ let package = Package(
         .target(name: "ViTStore", dependencies: ["ViTCore", "CHDF5"], swiftSettings: fastMath),
         .target(name: "ViTCommands",
                 dependencies: ["ViTCore", "ViTStore", "CMalloc", "CZlib",
-                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                               .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["ONNX/onnx-subset.proto"],
                 swiftSettings: fastMath),
         .executableTarget(name: "vit-train", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .executableTarget(name: "vit-eval", dependencies: ["ViTCommands"], swiftSettings: fastMath),
@@ -41,6 +44,7 @@ let package = Package(
         .executableTarget(name: "vit-pipeline", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .executableTarget(name: "vit-data", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .executableTarget(name: "vit-import", dependencies: ["ViTCommands"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-export", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .testTarget(name: "ViTCoreTests", dependencies: ["ViTCore"]),
         .testTarget(name: "ViTStoreTests", dependencies: ["ViTStore", "ViTCore"]),
         .testTarget(name: "ViTCommandsTests", dependencies: ["ViTCommands", "ViTStore", "ViTCore"]),
