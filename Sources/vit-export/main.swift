@@ -1,0 +1,4 @@
+import ViTCommands
+
+ProcessSetup.configure()
+ExportCommand.main()
