@@ -184,6 +184,9 @@ architecture_report() {
 
 report() {
   architecture_report
+  [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training models/teacher.h5 \
+    --title "Reference teacher (cct-teacher) on CIFAR-10-LT (R = 100)" --notes "$REPORTS/notes/teacher.md" \
+    --out "$REPORTS/teacher.md"
   mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-hard-token.h5")
   "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
