@@ -1,5 +1,6 @@
 import ArgumentParser
 import ViTCore
+import ViTStore
 
 public struct DataOptions: ParsableArguments {
     @Option(help: "CIFAR-10 binary directory (default: $VITC_DATA, else data/cifar-10-batches-bin).")
@@ -76,3 +77,4 @@ extension Augmentation: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension ModelConfig.Pool: ExpressibleByArgument {}
 extension AugmentationPolicy: ExpressibleByArgument {}
+extension Stage: ExpressibleByArgument {}

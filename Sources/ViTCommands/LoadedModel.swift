@@ -15,10 +15,11 @@ public struct LoadedModel {
         model = try checkpoint.makeModel(file: path)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         bytesOnDisk = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        stage = try checkpoint.stage(file: path)
     }
 
-    public var stage: String { (try? checkpoint.string("stage", file: path)) ?? "?" }
+    public var stage: Stage
 
     /// How this model's products run at inference: "int8" for quantized files, else "f32".
-    public var inferencePrecisionName: String { stage == "int8" ? "int8" : "f32" }
+    public var inferencePrecisionName: String { stage.isQuantized ? "int8" : "f32" }
 }

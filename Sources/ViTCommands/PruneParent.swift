@@ -18,8 +18,8 @@ struct PruneParent {
         self.path = path
         checkpoint = try Checkpoint.load(from: path)
         // Pruning ranks float weights; an int8 file has lost them to its scales.
-        let stage = (try? checkpoint.string("stage", file: path)) ?? "?"
-        if stage == "int8" || checkpoint.weights.values.contains(where: { $0.elementType != .float32 }) {
+        let stage = try checkpoint.stage(file: path)
+        if stage.isQuantized || checkpoint.weights.values.contains(where: { $0.elementType != .float32 }) {
             throw ConfigError(message: "\(path): already quantized (stage \(stage)); prune the float checkpoint it came from")
         }
         configJSON = try checkpoint.string("config", file: path)

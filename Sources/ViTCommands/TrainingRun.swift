@@ -68,7 +68,7 @@ public struct TrainingRun {
     /// Where and how the checkpoints of a run are written.
     public struct Output {
         public var path: String
-        public var stage: String
+        public var stage: Stage
         public var configJSON: String
         public var attributes: [String: AttributeValue] = [:]
         public var auxiliaryColumn: String?
@@ -76,7 +76,7 @@ public struct TrainingRun {
         /// --tensorboard: a folder for TensorBoard event files beside the HDF5 log.
         public var tensorboard: String?
 
-        public init(path: String, stage: String, configJSON: String) {
+        public init(path: String, stage: Stage, configJSON: String) {
             self.path = path
             self.stage = stage
             self.configJSON = configJSON

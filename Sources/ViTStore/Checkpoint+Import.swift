@@ -62,7 +62,7 @@ extension Checkpoint {
         var record = source
         record.dtypes = Set(state.storedTypes.values.map(\.rawValue)).sorted()
         record.ignored = (state.skipped + state.tensors.keys.filter(Self.isIgnoredOnImport)).sorted()
-        self.init(model: model, stage: "imported", config: ConfigJSON.encode(model: config, sections: ["import": record]),
+        self.init(model: model, stage: .imported, config: ConfigJSON.encode(model: config, sections: ["import": record]),
                   seed: 0, command: command)
         attributes["source"] = .string(record.source)
         attributes["source_sha256"] = .string(record.sourceSHA256)

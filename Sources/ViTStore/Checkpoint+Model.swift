@@ -4,14 +4,14 @@ import ViTCore
 extension Checkpoint {
     /// A checkpoint holding a model's weights (and masks, when pruned) with the standard
     /// root attributes. The caller adds logs, eval, optimizer state and stage-specific attributes.
-    public init(model: VisionTransformer, stage: String, config: String, seed: UInt64, command: [String]) {
+    public init(model: VisionTransformer, stage: Stage, config: String, seed: UInt64, command: [String]) {
         self.init()
         for parameter in model.parametersAndBuffers {
             weights[parameter.name] = StoredArray(parameter.value)
             if let mask = parameter.mask { masks[parameter.name] = StoredArray(mask) }
         }
         compressWeights = !masks.isEmpty
-        attributes["stage"] = .string(stage)
+        attributes["stage"] = .string(stage.rawValue)
         attributes["config"] = .string(config)
         attributes["seed"] = .int(Int(truncatingIfNeeded: seed))
         attributes["command"] = .string(command.joined(separator: " "))

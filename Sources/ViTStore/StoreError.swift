@@ -22,6 +22,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case notSafeTensors(file: String, detail: String)
     /// An imported state_dict whose names or shapes are not those of the requested architecture.
     case architectureMismatch(file: String, detail: String)
+    case unknownStage(file: String, name: String)
 
     public var file: String {
         switch self {
@@ -32,7 +33,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
              .unsupportedElementType(let file, _, _), .shapeMismatch(let file, _, _, _),
              .valueCountMismatch(let file, _, _, _), .invalidName(let file, _, _),
              .operationFailed(let file, _, _), .damaged(let file, _), .notSafeTensors(let file, _),
-             .architectureMismatch(let file, _):
+             .architectureMismatch(let file, _), .unknownStage(let file, _):
             return file
         }
     }
@@ -67,6 +68,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .damaged(_, let detail): return "damaged file, refused (\(detail))"
         case .notSafeTensors(_, let detail): return "not a valid safetensors file (\(detail))"
         case .architectureMismatch(_, let detail): return "does not match the architecture: \(detail)"
+        case .unknownStage(_, let name):
+            return "unknown stage \"\(name)\" (vitc writes " + Stage.allCases.map(\.rawValue).joined(separator: ", ") + ")"
         }
     }
 }

@@ -123,16 +123,16 @@ final class ExportCommandTests: XCTestCase {
     }
 
     /// Saves `model` as a checkpoint of `stage`, exports it with vit-export, runs both on `images`.
-    private func exportAndRun(_ model: VisionTransformer, stage: String, images: Tensor, folder: String)
+    private func exportAndRun(_ model: VisionTransformer, stage: Stage, images: Tensor, folder: String)
         throws -> (ours: [Float], runtime: RuntimeResult, checkpoint: String) {
         let checkpoint = folder + "/model.h5", onnx = folder + "/model.onnx"
         var file = Checkpoint(model: model, stage: stage, config: ConfigJSON.encode(model: model.config), seed: 7,
                               command: ["test"])
-        if stage == "int8" { file.storeQuantizedWeights(of: model) }
+        if stage == .int8 { file.storeQuantizedWeights(of: model) }
         try file.save(to: checkpoint)
         try ExportCommand.parse([checkpoint, "--out", onnx]).run()
         let loaded = try LoadedModel(path: checkpoint)  // as vit-eval runs the file
-        XCTAssertEqual(loaded.model.isQuantized, stage == "int8")
+        XCTAssertEqual(loaded.model.isQuantized, stage == .int8)
         let ours = loaded.model.forward(images).logits.data
         return (ours, try runWithONNXRuntime(onnx, images: images, folder: folder), checkpoint)
     }
@@ -145,7 +145,7 @@ final class ExportCommandTests: XCTestCase {
         let model = try randomModel(config)
         edit(model)
         let images = randomImages(24, seed: 3)
-        let (ours, runtime, _) = try exportAndRun(model, stage: "teacher", images: images, folder: folder)
+        let (ours, runtime, _) = try exportAndRun(model, stage: .teacher, images: images, folder: folder)
         XCTAssertEqual(ours.count, runtime.logits.count, line: line)
         let worst = zip(ours, runtime.logits).map { abs(Double($0) - $1) }.max() ?? .infinity
         print("\(worst < 1e-4 ? "OK" : "NOT OK") \(name): onnxruntime against vitc, largest logit difference \(worst)")
@@ -166,7 +166,7 @@ final class ExportCommandTests: XCTestCase {
             self.randomImages(64, seed: 100 + UInt64(i))
         }
         let images = randomImages(1000, seed: 4)
-        let (ours, runtime, _) = try exportAndRun(model, stage: "int8", images: images, folder: folder)
+        let (ours, runtime, _) = try exportAndRun(model, stage: .int8, images: images, folder: folder)
         let classes = config.numClasses
         XCTAssertEqual(ours.count, runtime.logits.count, line: line)
         func top1(_ logits: [Double], _ i: Int) -> Int {
@@ -241,7 +241,7 @@ final class ExportCommandTests: XCTestCase {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let config = tinyConfig()
-        let (_, runtime, checkpoint) = try exportAndRun(try randomModel(config), stage: "student",
+        let (_, runtime, checkpoint) = try exportAndRun(try randomModel(config), stage: .student,
                                                         images: randomImages(2, seed: 1), folder: folder)
         XCTAssertEqual(runtime.opset, 17)
         XCTAssertEqual(runtime.ir, 8)

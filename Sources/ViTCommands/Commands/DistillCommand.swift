@@ -63,7 +63,7 @@ public struct DistillCommand: ParsableCommand {
         let config = run.config, student = run.model, optimizer = run.optimizer
         let (loaded, loadedCounts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
         let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
-        var output = TrainingRun.Output(path: out, stage: "student",
+        var output = TrainingRun.Output(path: out, stage: .student,
                                         configJSON: ConfigJSON.encode(model: student.config,
                                                                       sections: ["training": config, "distillation": settings,
                                                                                  "compute": compute]))

@@ -45,7 +45,7 @@ public struct EvalCommand: ParsableCommand {
         let products = model.isQuantized ? "int8" : precision.rawValue  // int8 layers ignore --precision
         if json {
             let object: [String: Any] = [
-                "checkpoint": checkpoint, "stage": loaded.stage, "accuracy": result.accuracy,
+                "checkpoint": checkpoint, "stage": loaded.stage.rawValue, "accuracy": result.accuracy,
                 "per_class_accuracy": result.perClassAccuracy, "head_accuracy": result.head,
                 "medium_accuracy": result.medium, "tail_accuracy": result.tail,
                 "confusion": result.confusion, "params": parameters, "nonzero_params": nonzero,
@@ -57,7 +57,7 @@ public struct EvalCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("\(checkpoint): stage \(loaded.stage)")
+        print("\(checkpoint): stage \(loaded.stage.rawValue)")
         print(describe(result))
         print("parameters: \(parameters) (\(nonzero) non-zero), \(loaded.bytesOnDisk) bytes on disk")
         print(sparsity.description)

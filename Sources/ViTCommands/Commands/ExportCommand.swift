@@ -32,7 +32,7 @@ public struct ExportCommand: ParsableCommand {
         }
         let graph = proto.graph
         let int8 = graph.initializer.filter { $0.dataType == Int32(Onnx_TensorProto.DataType.int8.rawValue) }.count
-        print("wrote \(out): stage \(loaded.stage), \(graph.node.count) nodes, \(graph.initializer.count) initializers"
+        print("wrote \(out): stage \(loaded.stage.rawValue), \(graph.node.count) nodes, \(graph.initializer.count) initializers"
               + (int8 > 0 ? " (\(int8) int8)" : "") + ", \(bytes.count) bytes, opset \(ONNXExport.opsetVersion)")
         let config = loaded.model.config
         print("input \(ONNXExport.inputName) [N, \(config.channels), \(config.imageSize), \(config.imageSize)] normalised "
@@ -46,7 +46,7 @@ public struct ExportCommand: ParsableCommand {
         return [
             ("mean", list(config.mean)),
             ("std", list(config.std)),
-            ("vitc_stage", loaded.stage),
+            ("vitc_stage", loaded.stage.rawValue),
             ("vitc_source", (loaded.path as NSString).lastPathComponent),
             ("vitc_source_sha256", try Checkpoint.sha256(ofFile: loaded.path)),
             ("vitc_config", try loaded.checkpoint.string("config", file: loaded.path)),

@@ -98,7 +98,7 @@ public struct PretrainCommand: ParsableCommand {
     /// (and mask token) under decoder.*, and the log with train_loss = reconstruction MSE.
     static func checkpoint(_ network: PretrainingModel, config: PretrainingConfig, configJSON: String,
                            logs: [EpochLog], classCounts: [Int]) -> Checkpoint {
-        var file = Checkpoint(model: network.encoder, stage: "pretrained", config: configJSON, seed: config.seed,
+        var file = Checkpoint(model: network.encoder, stage: .pretrained, config: configJSON, seed: config.seed,
                               command: CommandLine.arguments)
         file.attributes["head_trained"] = .int(0)
         for parameter in network.decoder.parameters + [network.maskToken].compactMap({ $0 }) {

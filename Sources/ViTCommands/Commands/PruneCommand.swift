@@ -111,7 +111,7 @@ public struct PruneCommand: ParsableCommand {
 
             let configJSON = parent.childConfig(model: network.config, pruning: settings)
             printConfig(configJSON)
-            var file = Checkpoint(model: network, stage: "pruned", config: configJSON,
+            var file = Checkpoint(model: network, stage: .pruned, config: configJSON,
                                   seed: fineTuning?.seed ?? parent.seed, command: CommandLine.arguments)
             file.compressWeights = true
             file.attributes["parent"] = .string((checkpoint as NSString).lastPathComponent)

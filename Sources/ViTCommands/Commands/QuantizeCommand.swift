@@ -37,7 +37,7 @@ public struct QuantizeCommand: ParsableCommand {
         let settings = try makeSettings()
         try OutputFile.prepare(out, inputs: [checkpoint])
         let parent = try Checkpoint.load(from: checkpoint)
-        if (try? parent.string("stage", file: checkpoint)) == "int8" || parent.hasInt8Weights {
+        if (try? parent.stage(file: checkpoint))?.isQuantized == true || parent.hasInt8Weights {
             throw QuantizationError("\(checkpoint) is already int8: quantize its float parent instead")
         }
         let model = try parent.makeModel(file: checkpoint)
@@ -63,7 +63,7 @@ public struct QuantizeCommand: ParsableCommand {
             return pixels
         }
 
-        var file = Checkpoint(model: model, stage: "int8", config: configJSON, seed: settings.seed,
+        var file = Checkpoint(model: model, stage: .int8, config: configJSON, seed: settings.seed,
                               command: CommandLine.arguments)
         // An int8 model is not trained further, so its masks go: its zeros are exact int8 zeros.
         // A pruned parent's file stays compressed (zeros cost next to nothing); a dense one's int8

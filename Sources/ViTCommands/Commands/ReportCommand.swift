@@ -56,7 +56,7 @@ struct SummaryReportCommand: ParsableCommand {
         var rows: [SummaryRow] = []
         for path in paths {
             let run = try RunSummary(path: path)
-            if run.stage == "pretrained" {
+            if run.stage == .pretrained {
                 print("\(run.name): pre-trained encoder (no trained head), left out of the comparison")
                 continue
             }
@@ -66,15 +66,13 @@ struct SummaryReportCommand: ParsableCommand {
                 row.speedPrecision = loaded.inferencePrecisionName
                 row.imagesPerSecond = measureInferenceSpeed(loaded.model, seconds: speedSeconds)
             }
-            print("\(run.name): \(run.stage), accuracy \(percent(run.accuracy))"
+            print("\(run.name): \(run.stage.rawValue), accuracy \(percent(run.accuracy))"
                   + (row.imagesPerSecond.map { String(format: ", %.0f images/s", $0) } ?? ""))
             rows.append(row)
         }
         if checkpoints.isEmpty {
             // The folder's files in the chain's order: teacher, student, pruned, int8, then the rest.
-            let order = ["teacher", "student", "pruned", "int8"]
-            let rank = { (row: SummaryRow) in order.firstIndex(of: row.run.stage) ?? order.count }
-            rows.sort { (rank($0), $0.run.name) < (rank($1), $1.run.name) }
+            rows.sort { ($0.run.stage.chainRank, $0.run.name) < ($1.run.stage.chainRank, $1.run.name) }
         }
         let generatedBy = shellQuoted(["vit-report", "summary"] + CommandLine.arguments.dropFirst(2))
         try summaryMarkdown(rows, generatedBy: generatedBy)

@@ -20,7 +20,7 @@ public struct TrainCommand: ParsableCommand {
     var resume: String?
     @Flag(help: "Leave the optimizer state out of the final file (smaller; cannot be resumed).")
     var noOptimizerState = false
-    @Option(help: "Stage name recorded in the file.") var stage: String = "teacher"
+    @Option(help: "Stage recorded in the file: teacher, student or study.") var stage: Stage = .teacher
     @Option(name: .customLong("init"),
             help: "Start from the encoder of this file (vit-pretrain's, or any checkpoint of this architecture); the head starts fresh.")
     var initFrom: String?

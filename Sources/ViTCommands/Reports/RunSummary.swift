@@ -6,7 +6,7 @@ import ViTStore
 public struct RunSummary {
     public var path: String
     public var name: String { (path as NSString).lastPathComponent }
-    public var stage: String
+    public var stage: Stage
     public var command: String
     public var configJSON: String
     public var training: TrainingConfig?
@@ -25,7 +25,7 @@ public struct RunSummary {
         let file = try Checkpoint.load(from: path)
         self.path = path
         attributes = file.attributes
-        stage = (try? file.string("stage", file: path)) ?? "?"
+        stage = try file.stage(file: path)
         command = (try? file.string("command", file: path)) ?? ""
         configJSON = try file.string("config", file: path)
         training = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: configJSON, file: path)

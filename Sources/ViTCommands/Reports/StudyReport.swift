@@ -37,22 +37,22 @@ public struct StudyRow {
     /// How the file was made: the training recipe, or the pruning or quantization settings.
     public var howMade: String {
         switch run.stage {
-        case "pruned":
+        case .pruned:
             guard let pruning = try? ConfigJSON.decodeSection(PruningConfig.self, key: "pruning", from: run.configJSON,
-                                                               file: run.path) else { return "pruned" }
+                                                               file: run.path) else { return run.stage.rawValue }
             var text = pruning.structure == .unstructured
                 ? String(format: "%.0f%% of weights, %@ %@", 100 * pruning.sparsity, pruning.scope.rawValue, pruning.schedule.rawValue)
                 : String(format: "%.0f%% of %@", 100 * pruning.sparsity, pruning.structure.rawValue)
             text += pruning.finetuneEpochs > 0 ? ", fine-tuned \(pruning.finetuneEpochs) epochs" : ", no fine-tuning"
             if case .string(let teacher)? = run.attributes["teacher"], !teacher.isEmpty { text += " with \(teacher)" }
             return text
-        case "int8":
+        case .int8:
             guard let settings = try? ConfigJSON.decodeSection(QuantizationSettings.self, key: "quantization",
-                                                                from: run.configJSON, file: run.path) else { return "int8" }
+                                                                from: run.configJSON, file: run.path) else { return run.stage.rawValue }
             return settings.mode == .dynamic ? "int8, dynamic activations"
                 : "int8, static activations (\(settings.calibration.rawValue), \(settings.calibrationImages) images)"
-        case "imported":
-            guard case .string(let source)? = run.attributes["source"] else { return "imported" }
+        case .imported:
+            guard case .string(let source)? = run.attributes["source"] else { return run.stage.rawValue }
             return "imported from \(source)"
         default:
             return run.recipe
@@ -141,7 +141,7 @@ public func studyPlot(title: String, rows: [StudyRow], axis: StudyAxis) -> SVGPl
             }
             .sorted { $0.x < $1.x }
         guard !mine.isEmpty else { continue }
-        var series = SVGPlot.Series(name: stage, points: mine.map { ($0.x, $0.y) },
+        var series = SVGPlot.Series(name: stage.rawValue, points: mine.map { ($0.x, $0.y) },
                                     color: SVGPlot.palette[i % SVGPlot.palette.count],
                                     marker: SVGPlot.Marker.allCases[i % 5], line: !logX && mine.count > 1)
         series.labels = mine.map(\.label)

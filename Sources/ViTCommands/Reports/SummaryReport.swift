@@ -1,5 +1,6 @@
 import Foundation
 import ViTCore
+import ViTStore
 
 /// One row of reports/summary.md.
 public struct SummaryRow {
@@ -39,16 +40,15 @@ public func summaryMarkdown(_ rows: [SummaryRow], generatedBy: String) -> String
 public func accuracyPlot(_ rows: [SummaryRow]) -> SVGPlot {
     var plot = SVGPlot(title: "Accuracy on the balanced CIFAR-10 test set against size",
                        xLabel: "non-zero parameters (log scale)", yLabel: "test accuracy (%)", logX: true)
-    let points = rows.compactMap { row -> (stage: String, x: Double, y: Double, name: String)? in
+    let points = rows.compactMap { row -> (stage: Stage, x: Double, y: Double, name: String)? in
         guard let x = row.run.nonzeroParameters, let y = row.run.accuracy else { return nil }
         return (row.run.stage, Double(x), 100 * y, row.run.name)
     }
     // The legend follows the pipeline: teacher, student, pruned, int8, then any other stage.
-    let order = ["teacher", "student", "pruned", "int8"]
-    let stages = orderedUnique(points.map(\.stage)).sorted { (order.firstIndex(of: $0) ?? 99) < (order.firstIndex(of: $1) ?? 99) }
+    let stages = orderedUnique(points.map(\.stage)).sorted { $0.chainRank < $1.chainRank }
     for (i, stage) in stages.enumerated() {
         let mine = points.filter { $0.stage == stage }
-        var series = SVGPlot.Series(name: stage, points: mine.map { ($0.x, $0.y) },
+        var series = SVGPlot.Series(name: stage.rawValue, points: mine.map { ($0.x, $0.y) },
                                     color: SVGPlot.palette[i % SVGPlot.palette.count],
                                     marker: marker(for: stage, index: i), line: false)
         series.labels = mine.map { ($0.name as NSString).deletingPathExtension }
@@ -69,7 +69,7 @@ public func accuracyPlot(_ rows: [SummaryRow]) -> SVGPlot {
 /// Test accuracy per epoch of every run that trained (an int8 file repeats its parent's log).
 public func curvesPlot(_ rows: [SummaryRow]) -> SVGPlot {
     var plot = SVGPlot(title: "Test accuracy during training", xLabel: "epoch", yLabel: "test accuracy (%)")
-    let trained = rows.filter { !$0.run.logs.isEmpty && $0.run.stage != "int8" }
+    let trained = rows.filter { !$0.run.logs.isEmpty && !$0.run.stage.isQuantized }
     for (i, row) in trained.enumerated() {
         let points = row.run.logs.filter { $0.testAccuracy.isFinite }.map { (Double($0.epoch), 100 * $0.testAccuracy) }
         plot.series.append(SVGPlot.Series(name: (row.run.name as NSString).deletingPathExtension, points: points,
@@ -79,18 +79,18 @@ public func curvesPlot(_ rows: [SummaryRow]) -> SVGPlot {
     return plot
 }
 
-private func marker(for stage: String, index: Int) -> SVGPlot.Marker {
+private func marker(for stage: Stage, index: Int) -> SVGPlot.Marker {
     switch stage {
-    case "teacher": return .circle
-    case "student": return .square
-    case "pruned": return .triangle
-    case "int8": return .diamond
-    default: return SVGPlot.Marker.allCases[index % 5]
+    case .teacher: return .circle
+    case .student: return .square
+    case .pruned: return .triangle
+    case .int8: return .diamond
+    case .pretrained, .imported, .study: return SVGPlot.Marker.allCases[index % 5]
     }
 }
 
-func orderedUnique(_ values: [String]) -> [String] {
-    var seen = Set<String>()
+func orderedUnique<Value: Hashable>(_ values: [Value]) -> [Value] {
+    var seen = Set<Value>()
     return values.filter { seen.insert($0).inserted }
 }
 
