@@ -175,6 +175,30 @@ final class PruneCommandTests: XCTestCase {
         XCTAssertNil(config.blockHeads)
     }
 
+    func testTaylorCriterionIsRecordedAndRanksDifferentlyFromMagnitude() throws {
+        let taylor = folder + "/taylor.h5", magnitude = folder + "/magnitude.h5"
+        try prune(["--sparsity", "0.5", "--criterion", "taylor", "--criterion-batches", "2", "--batch-size", "16",
+                   "--out", taylor])
+        try prune(["--sparsity", "0.5", "--out", magnitude])
+        let file = try Checkpoint.load(from: taylor)
+        let settings = try XCTUnwrap(try ConfigJSON.decodeSection(PruningConfig.self, key: "pruning",
+                                                                  from: try file.string("config", file: taylor), file: taylor))
+        XCTAssertEqual(settings.criterion, .taylor)
+        XCTAssertEqual(settings.criterionBatches, 2)
+        let byMagnitude = try Checkpoint.load(from: magnitude)
+        let magnitudeSettings = try ConfigJSON.decodeSection(PruningConfig.self, key: "pruning",
+                                                             from: try byMagnitude.string("config", file: magnitude), file: magnitude)
+        XCTAssertNil(magnitudeSettings?.criterion, "magnitude files keep the settings they always had")
+        // Same sparsity, different weights kept.
+        let name = "blocks.0.mlp.fc1.weight"
+        XCTAssertEqual(file.masks[name]?.floats?.filter { $0 == 0 }.count, byMagnitude.masks[name]?.floats?.filter { $0 == 0 }.count)
+        XCTAssertNotEqual(file.masks[name]?.floats, byMagnitude.masks[name]?.floats)
+        // Heads ranked by Taylor scores: a smaller model too.
+        try prune(["--sparsity", "0.5", "--structure", "heads", "--criterion", "taylor", "--criterion-batches", "1",
+                   "--out", folder + "/taylor-heads.h5"])
+        XCTAssertEqual(try LoadedModel(path: folder + "/taylor-heads.h5").model.config.blockHeads, [2, 2])
+    }
+
     func testBadInputGetsAOneLineErrorAndWritesNoFile() throws {
         let quantized = folder + "/quantized.h5"
         try makeParentCheckpoint(at: quantized, edit: { $0.attributes["stage"] = .string("int8") })
@@ -188,6 +212,9 @@ final class PruneCommandTests: XCTestCase {
             (["--sparsity", "0.5", "--schedule", "gradual"], nil, "needs at least 1 fine-tuning epoch"),
             (["--sparsity", "0.5", "--finetune-epochs", "2"], nil, "--warmup-epochs 5 must be below --finetune-epochs 2"),
             (["--sparsity", "0.5"], quantized, "already quantized (stage int8)"),
+            (["--sparsity", "0.5", "--criterion", "taylor", "--schedule", "gradual", "--finetune-epochs", "2",
+              "--warmup-epochs", "0"], nil, "the gradual schedule uses magnitude"),
+            (["--sparsity", "0.5", "--criterion", "taylor", "--criterion-batches", "0"], nil, "criterion batches must be at least 1"),
         ]
         for (flags, input, message) in cases {
             let out = folder + "/never/out.h5"

@@ -60,6 +60,27 @@ final class StudyReportTests: XCTestCase {
         XCTAssertEqual(plot.series[0].points.map { "\($0.x) \($0.y)" }.sorted(), expected)
     }
 
+    func testPruningPlotSeparatesOneShotFromFineTunedAndDrawsTheControlDashed() throws {
+        let data = try makeMiniatureCIFAR()
+        let trained = temporaryPath("plot-trained.h5"), folder = temporaryPath("plot-pruned")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", trained, "--epochs", "1", "--batch-size", "32"]).run()
+        let tune = ["--finetune-epochs", "1", "--warmup-epochs", "0", "--batch-size", "32"]
+        try PruneCommand.parse([trained, "--sparsity", "0.5,0.9", "--data", data, "--out", folder + "/oneshot.h5"]).run()
+        try PruneCommand.parse([trained, "--sparsity", "0.5,0.9", "--data", data, "--out", folder + "/tuned.h5"] + tune).run()
+        try PruneCommand.parse([trained, "--sparsity", "0", "--data", data, "--out", folder + "/control.h5"] + tune).run()
+        let files = ["oneshot-s50", "oneshot-s90", "tuned-s50", "tuned-s90", "control"].map { folder + "/\($0).h5" }
+        let rows = try files.map { StudyRow(run: try RunSummary(path: $0)) }
+        let plot = studyPlot(title: "t", rows: rows, axis: .sparsity)
+        XCTAssertEqual(plot.series.map(\.name), ["pruned, one-shot", "pruned, fine-tuned",
+                                                 "control (no pruning, same fine-tuning)"])
+        XCTAssertEqual(plot.series[0].points.count, 2)
+        XCTAssertLessThan(plot.series[0].points[0].x, plot.series[0].points[1].x, "each line runs along sparsity")
+        XCTAssertEqual(plot.series[1].points.map(\.x), plot.series[0].points.map(\.x))
+        XCTAssertTrue(plot.series[2].dashed)
+        XCTAssertEqual(plot.series[2].points.count, 2)
+        XCTAssertEqual(plot.series[2].points[0].y, plot.series[2].points[1].y)
+    }
+
     func testAnUnknownAxisIsRejected() throws {
         XCTAssertThrowsError(try ReportCommand.parseAsRoot(["table", "a.h5", "--title", "t", "--out", "o.md", "--x", "depthh"]))
     }

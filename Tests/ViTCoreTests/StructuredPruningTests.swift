@@ -96,7 +96,7 @@ final class StructuredPruningTests: XCTestCase {
             if name.hasSuffix("running_var") { values[name] = Tensor(shape: shape, data: values[name]!.data.map { 1 + abs($0) }) }
         }
         let model = try VisionTransformer(config: config, values: values)
-        for structure in [PruningStructure.heads, .neurons] {
+        for structure in [StructuredUnit.heads, .neurons] {
             let smaller = try StructuredPruning.removing(structure, from: model, keeping: [[0, 2], [1, 2, 3]])
             XCTAssertEqual(smaller.buffers.map(\.value), model.buffers.map(\.value), "\(structure)")
         }
@@ -108,7 +108,7 @@ final class StructuredPruningTests: XCTestCase {
         var sum: Double = 0  // head 2 of block 1: rows 4-5, 12-13, 20-21 of qkv; columns 4-5 of proj
         for row in [4, 5, 12, 13, 20, 21] { for c in 0..<8 { sum += Double(qkv[row * 8 + c] * qkv[row * 8 + c]) } }
         for r in 0..<8 { for c in [4, 5] { sum += Double(proj[r * 8 + c] * proj[r * 8 + c]) } }
-        let importance = StructuredPruning.importance(of: model, structure: .heads)
+        let importance = StructuredPruning.importance(of: model, unit: .heads)
         XCTAssertEqual(importance.map(\.count), [4, 4])
         XCTAssertEqual(Double(importance[1][2]), sum.squareRoot(), accuracy: 1e-5)
     }
@@ -119,7 +119,7 @@ final class StructuredPruningTests: XCTestCase {
         var sum: Double = 0  // neuron 3: row 3 of fc1 [6, 8], column 3 of fc2 [8, 6]
         for c in 0..<8 { sum += Double(fc1[3 * 8 + c] * fc1[3 * 8 + c]) }
         for r in 0..<8 { sum += Double(fc2[r * 6 + 3] * fc2[r * 6 + 3]) }
-        let importance = StructuredPruning.importance(of: model, structure: .neurons)
+        let importance = StructuredPruning.importance(of: model, unit: .neurons)
         XCTAssertEqual(importance.map(\.count), [6, 6])
         XCTAssertEqual(Double(importance[0][3]), sum.squareRoot(), accuracy: 1e-5)
     }

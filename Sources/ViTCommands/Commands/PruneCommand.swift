@@ -47,6 +47,11 @@ public struct PruneCommand: ParsableCommand {
     @Option(help: "Gradual: epochs over which sparsity rises to its target (default: all fine-tuning epochs).")
     var rampEpochs: Int?
     @Option(help: "Gradual: training steps between mask updates.") var pruneInterval: Int = 50
+    @Option(help: ArgumentHelp("What ranks weights, heads or neurons: magnitude (|w|) or taylor (|g w|, the loss change a "
+                               + "first-order Taylor expansion predicts, from --criterion-batches training batches)."))
+    var criterion: PruningCriterionKind = .magnitude
+    @Option(help: "Taylor: batches of the training set (--batch-size each) whose gradients rank the weights.")
+    var criterionBatches: Int = 16
 
     @Option(help: "Fine-tune with the distillation loss against this teacher checkpoint.") var teacher: String?
     @Option(help: "With --teacher: soft or hard distillation.") var distill: DistillationKind = .soft
@@ -101,7 +106,8 @@ public struct PruneCommand: ParsableCommand {
             var settings = try settings(sparsity: level)
             settings.finetune = fineTuning
             let dense = try parent.makeModel()
-            let network = try pruneBeforeTraining(dense, settings)
+            let network = try pruneBeforeTraining(dense, settings, criterion: try makeCriterion(dense, settings, train: train,
+                                                                                             counts: counts, seed: parent.seed))
             let targets = prunedMatrices(network, settings)
             var logs: [EpochLog] = [], sparsityColumn: [Double] = []
             if let fineTuning {
@@ -165,23 +171,42 @@ public struct PruneCommand: ParsableCommand {
         settings.finetuneEpochs = finetuneEpochs
         settings.rampEpochs = rampEpochs
         settings.pruneInterval = pruneInterval
+        if criterion == .taylor {
+            settings.criterion = .taylor
+            settings.criterionBatches = criterionBatches
+        }
         return settings
     }
 
     /// One-shot pruning (unstructured, or a smaller model); gradual pruning happens while training.
-    private func pruneBeforeTraining(_ network: VisionTransformer, _ settings: PruningConfig) throws -> VisionTransformer {
-        switch (settings.structure, settings.schedule) {
-        case (.unstructured, .gradual):
+    private func pruneBeforeTraining(_ network: VisionTransformer, _ settings: PruningConfig,
+                                     criterion: PruningCriterion) throws -> VisionTransformer {
+        switch (settings.structure.unit, settings.schedule) {
+        case (nil, .gradual):
             return network
-        case (.unstructured, .oneshot):
-            MagnitudePruning.prune(prunedMatrices(network, settings), sparsity: settings.sparsity, scope: settings.scope)
+        case (nil, .oneshot):
+            MagnitudePruning.prune(prunedMatrices(network, settings), sparsity: settings.sparsity, scope: settings.scope,
+                                   criterion: criterion)
             return network
-        case (.heads, _), (.neurons, _):
-            let importance = StructuredPruning.importance(of: network, structure: settings.structure)
+        case (let unit?, _):
+            let importance = StructuredPruning.importance(of: network, unit: unit, criterion: criterion)
             let kept = StructuredPruning.keptUnits(importance: importance, sparsity: settings.sparsity,
                                                    scope: settings.scope)
-            return try StructuredPruning.removing(settings.structure, from: network, keeping: kept)
+            return try StructuredPruning.removing(unit, from: network, keeping: kept)
         }
+    }
+
+    /// The ranking the settings ask for; Taylor's gradients come from the label loss of --loss on
+    /// unaugmented training batches (the order seeded with the parent's seed).
+    private func makeCriterion(_ network: VisionTransformer, _ settings: PruningConfig, train: LabeledImages,
+                               counts: [Int], seed: UInt64) throws -> PruningCriterion {
+        guard settings.criterion == .taylor else { return MagnitudeCriterion() }
+        let config = try training.config(data: data)
+        let batches = settings.criterionBatches ?? criterionBatches
+        print("Taylor criterion: gradients of \(config.loss.rawValue) on \(batches) batches of \(config.batchSize)")
+        return TaylorCriterion.measure(network, on: train, batches: batches, batchSize: config.batchSize, seed: seed,
+                                       loss: ClassificationLoss(config: config, classCounts: counts),
+                                       precision: config.precision, parameters: prunedMatrices(network, settings))
     }
 
     /// The matrices the settings prune: --layers, or the ones whose heads or neurons go.
@@ -256,3 +281,4 @@ public struct PruneCommand: ParsableCommand {
 extension PruningScope: ExpressibleByArgument {}
 extension PruningSchedule: ExpressibleByArgument {}
 extension PruningStructure: ExpressibleByArgument {}
+extension PruningCriterionKind: ExpressibleByArgument {}

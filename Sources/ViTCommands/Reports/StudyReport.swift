@@ -43,6 +43,7 @@ public struct StudyRow {
             var text = pruning.structure == .unstructured
                 ? String(format: "%.0f%% of weights, %@ %@", 100 * pruning.sparsity, pruning.scope.rawValue, pruning.schedule.rawValue)
                 : String(format: "%.0f%% of %@", 100 * pruning.sparsity, pruning.structure.rawValue)
+            if pruning.criterion == .taylor { text += ", Taylor criterion" }
             text += pruning.finetuneEpochs > 0 ? ", fine-tuned \(pruning.finetuneEpochs) epochs" : ", no fine-tuning"
             if case .string(let teacher)? = run.attributes["teacher"], !teacher.isEmpty { text += " with \(teacher)" }
             return text
@@ -127,25 +128,59 @@ public func studyMarkdown(title: String, rows: [StudyRow], plotFile: String?, no
     return lines.joined(separator: "\n")
 }
 
-/// Accuracy against the chosen axis, one series per stage, each point labelled with its file name.
+extension StudyRow {
+    /// The pruning settings of a pruned file.
+    var pruning: PruningConfig? {
+        guard run.stage == .pruned else { return nil }
+        return try? ConfigJSON.decodeSection(PruningConfig.self, key: "pruning", from: run.configJSON, file: run.path)
+    }
+
+    /// The plot series the row belongs to: its stage, and for a pruned file how it was pruned, so
+    /// that one-shot and fine-tuned points (or two criteria) form separate lines.
+    var seriesName: String {
+        guard let pruning else { return run.stage.rawValue }
+        var name = pruning.structure == .unstructured ? "pruned" : "\(pruning.structure.rawValue) removed"
+        if pruning.criterion == .taylor { name += ", Taylor" }
+        name += pruning.finetuneEpochs > 0 ? (pruning.schedule == .gradual ? ", gradual" : ", fine-tuned") : ", one-shot"
+        return name
+    }
+
+    /// The control of a pruning study: the same fine-tuning with nothing pruned.
+    var isDenseControl: Bool {
+        guard let pruning else { return false }
+        return pruning.sparsity == 0 && pruning.structure == .unstructured && pruning.finetuneEpochs > 0
+    }
+}
+
+/// Accuracy against the chosen axis, one series per stage (per way of pruning, for pruned files),
+/// each point labelled with its file name; a dense fine-tuned control is a dashed reference line.
 public func studyPlot(title: String, rows: [StudyRow], axis: StudyAxis) -> SVGPlot {
     if axis == .classImages { return perClassPlot(title: title, rows: rows) }
     let logX = axis == .params || axis == .nonzero || axis == .dim
     var plot = SVGPlot(title: title, xLabel: axis.label + (axis == .dim ? " (log scale)" : ""),
                        yLabel: "test accuracy (%)", logX: logX)
-    for (i, stage) in orderedUnique(rows.map(\.run.stage)).enumerated() {
-        let mine = rows.filter { $0.run.stage == stage }
+    let controls = rows.filter(\.isDenseControl), others = rows.filter { !$0.isDenseControl }
+    for (i, name) in orderedUnique(others.map(\.seriesName)).enumerated() {
+        let mine = others.filter { $0.seriesName == name }
             .compactMap { row -> (x: Double, y: Double, label: String)? in
                 guard let x = axis.value(row), let y = row.run.accuracy else { return nil }
                 return (x, 100 * y, (row.run.name as NSString).deletingPathExtension)
             }
             .sorted { $0.x < $1.x }
         guard !mine.isEmpty else { continue }
-        var series = SVGPlot.Series(name: stage.rawValue, points: mine.map { ($0.x, $0.y) },
+        var series = SVGPlot.Series(name: name, points: mine.map { ($0.x, $0.y) },
                                     color: SVGPlot.palette[i % SVGPlot.palette.count],
                                     marker: SVGPlot.Marker.allCases[i % 5], line: !logX && mine.count > 1)
         series.labels = mine.map(\.label)
         plot.series.append(series)
+    }
+    let xs = plot.series.flatMap(\.points).map(\.x)
+    for control in controls {
+        guard let y = control.run.accuracy, let low = xs.min(), let high = xs.max(), low < high else { continue }
+        var line = SVGPlot.Series(name: (control.run.name as NSString).deletingPathExtension + " (no pruning, same fine-tuning)",
+                                  points: [(low, 100 * y), (high, 100 * y)], color: "#555555", marker: .none, line: true)
+        line.dashed = true
+        plot.series.append(line)
     }
     return plot
 }

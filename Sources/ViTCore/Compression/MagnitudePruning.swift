@@ -1,6 +1,7 @@
 import Foundation
 
-// Unstructured magnitude pruning: the k weights of smallest |w| get mask 0 and value 0.
+// Unstructured pruning: the k weights of smallest score (|w| by default, see PruningCriterion)
+// get mask 0 and value 0.
 //   layer scope:  k_i = round(S * count_i) in each matrix (the same fraction everywhere);
 //   global scope: k = round(S * total) over all chosen matrices (one threshold), so layers whose
 //                 weights are small lose more.
@@ -57,19 +58,21 @@ public enum MagnitudePruning {
         model.parameters.filter { PrunableLayer(weightName: $0.name).map(layers.contains) ?? false }
     }
 
-    /// Masks and zeroes the smallest-magnitude fraction `sparsity` of `parameters` (in [0, 1)),
+    /// Masks and zeroes the lowest-scored fraction `sparsity` of `parameters` (in [0, 1)),
     /// keeping every existing mask. Returns the fraction of their weights now masked.
     @discardableResult
-    public static func prune(_ parameters: [Parameter], sparsity: Double, scope: PruningScope) -> Double {
+    public static func prune(_ parameters: [Parameter], sparsity: Double, scope: PruningScope,
+                             criterion: PruningCriterion = MagnitudeCriterion()) -> Double {
         precondition(sparsity >= 0 && sparsity < 1, "sparsity \(sparsity) is outside [0, 1)")
         switch scope {
         case .layer:
             for parameter in parameters {
-                pruneSmallest(in: [parameter], count: Int((sparsity * Double(parameter.count)).rounded()))
+                pruneSmallest(in: [parameter], count: Int((sparsity * Double(parameter.count)).rounded()),
+                              criterion: criterion)
             }
         case .global:
             let total = parameters.reduce(0) { $0 + $1.count }
-            pruneSmallest(in: parameters, count: Int((sparsity * Double(total)).rounded()))
+            pruneSmallest(in: parameters, count: Int((sparsity * Double(total)).rounded()), criterion: criterion)
         }
         return maskedFraction(parameters)
     }
@@ -100,8 +103,8 @@ public enum MagnitudePruning {
         }
     }
 
-    /// Masks the `count` lowest-ranked weights of `group`, ranked by |w| (-1 when already masked).
-    private static func pruneSmallest(in group: [Parameter], count: Int) {
+    /// Masks the `count` lowest-ranked weights of `group`, ranked by score (-1 when already masked).
+    private static func pruneSmallest(in group: [Parameter], count: Int, criterion: PruningCriterion) {
         for parameter in group where parameter.mask == nil {
             parameter.mask = Tensor(repeating: 1, shape: parameter.shape)
         }
@@ -112,9 +115,9 @@ public enum MagnitudePruning {
         var offset = 0
         ranks.withUnsafeMutableBufferPointer { r in
             for parameter in group {
-                parameter.value.data.withUnsafeBufferPointer { w in
+                criterion.scores(parameter).data.withUnsafeBufferPointer { s in
                     parameter.mask!.data.withUnsafeBufferPointer { m in
-                        for i in 0..<w.count { r[offset + i] = m[i] == 0 ? -1 : abs(w[i]) }
+                        for i in 0..<s.count { r[offset + i] = m[i] == 0 ? -1 : s[i] }
                     }
                 }
                 offset += parameter.count

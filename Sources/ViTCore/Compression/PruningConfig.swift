@@ -16,9 +16,14 @@ public struct PruningConfig: Codable, Equatable, Sendable {
     public var pruneInterval = 50
     /// The fine-tuning run's settings; nil without fine-tuning.
     public var finetune: TrainingConfig?
+    /// What ranks the weights (or units); nil means magnitude, as in every file written before it.
+    public var criterion: PruningCriterionKind?
+    /// Taylor: calibration batches of the training set whose gradients it averages.
+    public var criterionBatches: Int?
 
     enum CodingKeys: String, CodingKey {
-        case sparsity, scope, schedule, structure, layers, finetune
+        case sparsity, scope, schedule, structure, layers, finetune, criterion
+        case criterionBatches = "criterion_batches"
         case finetuneEpochs = "finetune_epochs", rampEpochs = "ramp_epochs", pruneInterval = "prune_interval"
     }
 
@@ -33,6 +38,10 @@ public struct PruningConfig: Codable, Equatable, Sendable {
         if structure != .unstructured && layers != PrunableLayer.defaults {
             try fail("layers apply to unstructured pruning only; \(structure.rawValue) pruning acts on its own matrices")
         }
+        if criterion == .taylor && schedule == .gradual {
+            try fail("the Taylor criterion ranks once, before one-shot pruning; the gradual schedule uses magnitude")
+        }
+        if let criterionBatches, criterionBatches < 1 { try fail("criterion batches must be at least 1, got \(criterionBatches)") }
         if pruneInterval < 1 { try fail("prune interval must be at least 1 step, got \(pruneInterval)") }
         switch schedule {
         case .oneshot:

@@ -5,37 +5,51 @@ import Foundation
 //   head h of block i owns rows h*Dh..<(h+1)*Dh of each of q, k and v in qkv.weight [3E, D]
 //   (with those entries of qkv.bias [3E]) and columns h*Dh..<(h+1)*Dh of proj.weight [D, E];
 //   neuron j owns row j of fc1.weight [M, D] (with fc1.bias[j]) and column j of fc2.weight [D, M].
-// Importance is the L2 norm of a unit's weights in both matrices (biases left out, as in magnitude
-// pruning). A head whose proj columns are zero, or a neuron whose fc2 column is zero, adds nothing
+// Importance is the L2 norm of the scores of a unit's weights in both matrices (biases left out, as
+// in unstructured pruning): with the magnitude criterion, the L2 norm of its weights. A head whose proj columns are zero, or a neuron whose fc2 column is zero, adds nothing
 // to the block's output, so the smaller model computes what the original computes with the
 // removed units' weights zeroed; the test checks exactly that.
 
-public enum PruningStructure: String, CaseIterable, Codable, Sendable { case unstructured, heads, neurons }
+public enum PruningStructure: String, CaseIterable, Codable, Sendable {
+    case unstructured, heads, neurons
+
+    /// The unit that structured pruning removes; nil for unstructured pruning.
+    public var unit: StructuredUnit? {
+        switch self {
+        case .unstructured: return nil
+        case .heads: return .heads
+        case .neurons: return .neurons
+        }
+    }
+}
+
+/// What structured pruning removes whole: attention heads or MLP neurons.
+public enum StructuredUnit: String, Sendable { case heads, neurons }
 
 public enum StructuredPruning {
-    /// importance[block][unit]: the L2 norm of each head's (or neuron's) weights, per block.
-    public static func importance(of model: VisionTransformer, structure: PruningStructure) -> [[Float]] {
+    /// importance[block][unit]: the L2 norm of the scores of each head's (or neuron's) weights.
+    public static func importance(of model: VisionTransformer, unit: StructuredUnit,
+                                  criterion: PruningCriterion = MagnitudeCriterion()) -> [[Float]] {
         let config = model.config, width = config.dim, headWidth = config.headWidth
         return (0..<config.depth).map { block in
             let prefix = "blocks.\(block)."
             var sums: [Double]
-            switch structure {
-            case .unstructured:
-                preconditionFailure("unstructured pruning has no units to rank")
+            let scores = { (name: String) in criterion.scores(model.byName[prefix + name]!) }
+            switch unit {
             case .heads:
                 let heads = config.heads(inBlock: block), e = heads * headWidth
                 // qkv.weight [3E, D]: head h's rows in part p (q, k, v) start at p*E + h*Dh.
-                let rows = rowSquares(model.byName[prefix + "attn.qkv.weight"]!.value, rows: 3 * e, columns: width)
+                let rows = rowSquares(scores("attn.qkv.weight"), rows: 3 * e, columns: width)
                 sums = (0..<heads).map { h in
                     (0..<3).reduce(0.0) { $0 + rows[($1 * e + h * headWidth)..<($1 * e + (h + 1) * headWidth)].reduce(0, +) }
                 }
                 // proj.weight [D, E]: head h's columns are h*Dh..<(h+1)*Dh.
-                let columns = columnSquares(model.byName[prefix + "attn.proj.weight"]!.value, rows: width, columns: e)
+                let columns = columnSquares(scores("attn.proj.weight"), rows: width, columns: e)
                 for h in 0..<heads { sums[h] += columns[(h * headWidth)..<((h + 1) * headWidth)].reduce(0, +) }
             case .neurons:
                 let m = config.mlpDim(inBlock: block)
-                sums = rowSquares(model.byName[prefix + "mlp.fc1.weight"]!.value, rows: m, columns: width)
-                let columns = columnSquares(model.byName[prefix + "mlp.fc2.weight"]!.value, rows: width, columns: m)
+                sums = rowSquares(scores("mlp.fc1.weight"), rows: m, columns: width)
+                let columns = columnSquares(scores("mlp.fc2.weight"), rows: width, columns: m)
                 for j in 0..<m { sums[j] += columns[j] }
             }
             return sums.map { Float($0.squareRoot()) }
@@ -76,7 +90,7 @@ public enum StructuredPruning {
 
     /// A new dense model holding only the `kept` units of each block; the config records the new
     /// widths (block_heads or block_mlp_dims) and masks, if any, are sliced with their weights.
-    public static func removing(_ structure: PruningStructure, from model: VisionTransformer,
+    public static func removing(_ unit: StructuredUnit, from model: VisionTransformer,
                                 keeping kept: [[Int]]) throws -> VisionTransformer {
         var config = model.config
         guard kept.count == config.depth else {
@@ -90,15 +104,13 @@ public enum StructuredPruning {
             if let mask = masks[name] { masks[name] = cut(mask) }
         }
         for (block, units) in kept.enumerated() {
-            let available = structure == .heads ? config.heads(inBlock: block) : config.mlpDim(inBlock: block)
+            let available = unit == .heads ? config.heads(inBlock: block) : config.mlpDim(inBlock: block)
             guard !units.isEmpty, zip(units, units.dropFirst()).allSatisfy({ $0 < $1 }),
                   units.first! >= 0, units.last! < available else {
                 throw ConfigError(message: "block \(block): kept units \(units) must be ascending, distinct and below \(available)")
             }
             let prefix = "blocks.\(block)."
-            switch structure {
-            case .unstructured:
-                throw ConfigError(message: "unstructured pruning removes no units")
+            switch unit {
             case .heads:
                 let headWidth = config.headWidth, e = available * headWidth
                 let columns = units.flatMap { h in (h * headWidth)..<((h + 1) * headWidth) }
@@ -112,7 +124,7 @@ public enum StructuredPruning {
                 slice(prefix + "mlp.fc2.weight") { gatherColumns($0, units) }
             }
         }
-        if structure == .heads { config.blockHeads = kept.map(\.count) } else { config.blockMlpDims = kept.map(\.count) }
+        if unit == .heads { config.blockHeads = kept.map(\.count) } else { config.blockMlpDims = kept.map(\.count) }
         let smaller = try VisionTransformer(config: config, values: values)
         for (name, mask) in masks { smaller.byName[name]!.mask = mask }
         return smaller
