@@ -3,7 +3,8 @@
 #
 #   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
 #                                  softly (models/student.h5) and hardly into a distillation token
-#   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning, and by neurons
+#   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning (by magnitude and
+#                                  by first-order Taylor scores), by heads one-shot, and by neurons
 #   scripts/studies.sh quantize    int8 static and dynamic of the teacher, the student, a pruned student
 #   scripts/studies.sh remedies    imbalance remedies on R = 100: CE, weighted CE, OHEM, balanced
 #                                  softmax, self-supervised pre-training (student preset, 30 epochs)
@@ -114,6 +115,14 @@ prune() {
   run "$DIR/student-neurons50.h5" "$BIN/vit-prune" models/student.h5 --structure neurons --sparsity 0.5 \
     --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
     --out "$DIR/student-neurons50.h5"
+  # The criterion: first-order Taylor scores (|g w| over 16 training batches, balanced softmax)
+  # against magnitude, one-shot (no fine-tuning, so the ranking alone decides), for weights and heads.
+  run "$DIR/student-taylor-oneshot-s90.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0.3,0.5,0.7,0.8,0.9 \
+    --criterion taylor "${LONG_TAIL[@]}" --loss balanced-softmax --out "$DIR/student-taylor-oneshot.h5"
+  run "$DIR/student-heads50-oneshot.h5" "$BIN/vit-prune" models/student.h5 --structure heads --sparsity 0.5 \
+    "${LONG_TAIL[@]}" --out "$DIR/student-heads50-oneshot.h5"
+  run "$DIR/student-taylor-heads50-oneshot.h5" "$BIN/vit-prune" models/student.h5 --structure heads --sparsity 0.5 \
+    --criterion taylor "${LONG_TAIL[@]}" --loss balanced-softmax --out "$DIR/student-taylor-heads50-oneshot.h5"
 }
 
 # The pipeline writes the static int8 student and pruned student (models/*-int8.h5); these add the
@@ -191,7 +200,9 @@ report() {
   "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
-    models/student-pruned-s{30,50,70,80,90}.h5 models/student-heads50.h5 "$DIR/student-neurons50.h5")
+    "$DIR"/student-taylor-oneshot-s{30,50,70,80,90}.h5 models/student-pruned-s{30,50,70,80,90}.h5 \
+    "$DIR/student-heads50-oneshot.h5" "$DIR/student-taylor-heads50-oneshot.h5" models/student-heads50.h5 \
+    "$DIR/student-neurons50.h5")
   "$BIN/vit-report" table "${files[@]}" --title "Pruning the student" --out "$REPORTS/prune.md" \
     --plot prune.svg --x sparsity --speed-seconds 1 --repeats 3 --notes "$REPORTS/notes/prune.md"
   mapfile -t files < <(existing models/teacher.h5 "$DIR"/teacher-int8{,-dynamic}.h5 \
