@@ -19,4 +19,37 @@ final class SVGPlotTests: XCTestCase {
     func testEmptyPlotSaysSoInsteadOfFailing() {
         XCTAssertTrue(SVGPlot(title: "curves", xLabel: "x", yLabel: "y").render().contains("curves: no data"))
     }
+
+    /// Every kind of plot the reports draw goes through rsvg-convert (librsvg, what GNOME and
+    /// many Markdown renderers use) and comes out as a PNG: the SVG is well-formed and drawable.
+    func testPlotsRenderToPNGWithRsvgConvert() throws {
+        guard let converter = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert"]
+            .first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw XCTSkip("rsvg-convert is not installed (Debian: librsvg2-bin)")
+        }
+        var scatter = SVGPlot(title: "Accuracy & size <test>", xLabel: "parameters", yLabel: "accuracy", logX: true)
+        var points = SVGPlot.Series(name: "student", points: [(500_000, 56), (498_000, 56.1), (250_000, 55)],
+                                    color: "#000", marker: .square, line: false)
+        points.labels = ["student", "student-int8", "student-pruned-s50"]
+        var front = SVGPlot.Series(name: "front", points: [(250_000, 55), (500_000, 56.1)], color: "#555",
+                                   marker: .none, line: true)
+        front.dashed = true
+        scatter.series = [points, front]
+        var curves = SVGPlot(title: "curves", xLabel: "epoch", yLabel: "accuracy")
+        curves.series = [SVGPlot.Series(name: "teacher", points: (1...30).map { (Double($0), Double($0) * 2) },
+                                        color: "#123", marker: .none, line: true)]
+        for (name, plot) in [("scatter", scatter), ("curves", curves), ("empty", SVGPlot(title: "e", xLabel: "x", yLabel: "y"))] {
+            let svg = temporaryPath("\(name).svg"), png = temporaryPath("\(name).png")
+            try plot.render().write(toFile: svg, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: converter)
+            process.arguments = ["--format", "png", "--output", png, svg]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, name)
+            let head = try XCTUnwrap(FileManager.default.contents(atPath: png), name).prefix(8)
+            XCTAssertEqual(Array(head), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(name) is a PNG")
+        }
+    }
 }
