@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "ViTCore", targets: ["ViTCore"]),
         .library(name: "ViTStore", targets: ["ViTStore"]),
+        .library(name: "ViTReports", targets: ["ViTReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,8 +28,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ViTCore", dependencies: ["CDNNL"], swiftSettings: fastMath),
         .target(name: "ViTStore", dependencies: ["ViTCore", "CHDF5"], swiftSettings: fastMath),
+        .target(name: "ViTReports", dependencies: ["ViTCore", "ViTStore"], swiftSettings: fastMath),
         .target(name: "ViTCommands",
-                dependencies: ["ViTCore", "ViTStore", "CMalloc", "CZlib",
+                dependencies: ["ViTCore", "ViTStore", "ViTReports", "CMalloc", "CZlib",
                                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["ONNX/onnx-subset.proto", "TensorBoard/tensorboard-events.proto"],
@@ -47,7 +49,8 @@ let package = Package(
         .executableTarget(name: "vit-export", dependencies: ["ViTCommands"], swiftSettings: fastMath),
         .testTarget(name: "ViTCoreTests", dependencies: ["ViTCore"]),
         .testTarget(name: "ViTStoreTests", dependencies: ["ViTStore", "ViTCore"]),
-        .testTarget(name: "ViTCommandsTests", dependencies: ["ViTCommands", "ViTStore", "ViTCore"]),
+        .testTarget(name: "ViTReportsTests", dependencies: ["ViTReports"]),
+        .testTarget(name: "ViTCommandsTests", dependencies: ["ViTCommands", "ViTReports", "ViTStore", "ViTCore"]),
     ],
     swiftLanguageVersions: [.v5]
 )

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ViTCommands
+@testable import ViTReports
 import ViTStore
 
 final class StudyReportTests: XCTestCase {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTReports
 
 public struct BenchCommand: ParsableCommand {
     public init() {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTReports
 import ViTStore
 
 /// The whole chain, each stage reading the previous stage's file: teacher, distilled student,

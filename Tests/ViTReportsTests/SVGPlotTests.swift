@@ -1,5 +1,5 @@
 import XCTest
-@testable import ViTCommands
+@testable import ViTReports
 
 final class SVGPlotTests: XCTestCase {
     func testLogScalePlotHasDecadeTicksLegendAndOneMarkerPerPoint() {
@@ -39,7 +39,9 @@ final class SVGPlotTests: XCTestCase {
         curves.series = [SVGPlot.Series(name: "teacher", points: (1...30).map { (Double($0), Double($0) * 2) },
                                         color: "#123", marker: .none, line: true)]
         for (name, plot) in [("scatter", scatter), ("curves", curves), ("empty", SVGPlot(title: "e", xLabel: "x", yLabel: "y"))] {
-            let svg = temporaryPath("\(name).svg"), png = temporaryPath("\(name).png")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let svg = folder + "/\(name).svg", png = folder + "/\(name).png"
             try plot.render().write(toFile: svg, atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: converter)

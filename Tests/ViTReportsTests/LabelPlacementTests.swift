@@ -1,5 +1,5 @@
 import XCTest
-@testable import ViTCommands
+@testable import ViTReports
 
 final class LabelPlacementTests: XCTestCase {
     let bounds = LabelPlacement.Box(x: 0, y: 0, width: 600, height: 400)

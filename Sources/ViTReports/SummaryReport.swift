@@ -8,6 +8,12 @@ public struct SummaryRow {
     public var imagesPerSecond: Double?
     public var speedPrecision: String
 
+    public init(run: RunSummary, imagesPerSecond: Double? = nil, speedPrecision: String = "f32") {
+        self.run = run
+        self.imagesPerSecond = imagesPerSecond
+        self.speedPrecision = speedPrecision
+    }
+
     /// The file this one was made from: a pruned or quantized model's parent, a student's teacher,
     /// an imported model's safetensors file.
     public var parent: String {

@@ -71,11 +71,11 @@ public struct RunSummary {
     }
 }
 
-func percent(_ value: Double?) -> String {
+public func percent(_ value: Double?) -> String {
     value.map { String(format: "%.2f%%", 100 * $0) } ?? "n/a"
 }
 
-func grouped(_ value: Int?) -> String {
+public func grouped(_ value: Int?) -> String {
     guard let value else { return "n/a" }
     let digits = String(value)
     var result = ""
@@ -87,7 +87,7 @@ func grouped(_ value: Int?) -> String {
 }
 
 /// Arguments joined into a line a shell would split back the same way.
-func shellQuoted<S: Sequence>(_ arguments: S) -> String where S.Element == String {
+public func shellQuoted<S: Sequence>(_ arguments: S) -> String where S.Element == String {
     arguments.map { argument in
         argument.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=,:".contains($0) }) && !argument.isEmpty
             ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import ViTCore
+import ViTReports
+
+
+struct TrainingReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "training",
+        abstract: "Report one training run and compare it with others.")
+
+    @Argument(help: "The run to report, then the runs to compare it with.") var checkpoints: [String]
+    @Option(help: "Report title.") var title: String = "Training report"
+    @Option(help: "A markdown file whose text is added as the report's notes.") var notes: String?
+    @Option(help: "Output markdown file.") var out: String
+
+    func validate() throws {
+        if checkpoints.isEmpty { throw ValidationError("name at least one checkpoint") }
+    }
+
+    func run() throws {
+        let runs = try checkpoints.map { try RunSummary(path: $0) }
+        let noteText = try notes.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        try OutputFile.prepare(out, inputs: checkpoints)
+        let generatedBy = shellQuoted(["vit-report", "training"] + CommandLine.arguments.dropFirst(2))
+        let text = trainingReport(title: title, main: runs[0], compared: Array(runs.dropFirst()), notes: noteText,
+                                  generatedBy: generatedBy)
+        try text.write(toFile: out, atomically: true, encoding: .utf8)
+        print("wrote \(out)")
+    }
+}
