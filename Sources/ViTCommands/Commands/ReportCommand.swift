@@ -3,7 +3,6 @@ import Foundation
 import ViTCore
 import ViTReports
 
-
 public struct ReportCommand: ParsableCommand {
     public init() {}
 

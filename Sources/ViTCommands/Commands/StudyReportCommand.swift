@@ -3,7 +3,6 @@ import Foundation
 import ViTCore
 import ViTReports
 
-
 struct StudyReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table",

@@ -3,7 +3,6 @@ import Foundation
 import ViTCore
 import ViTReports
 
-
 struct TrainingReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "training",
