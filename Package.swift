@@ -10,7 +10,6 @@ let fastMath: [SwiftSetting] = [.unsafeFlags(["-wmo", "-target-cpu", "haswell"],
 
 let package = Package(
     name: "vitc",
-    platforms: [.macOS(.v13)],
     products: [
         .library(name: "ViTCore", targets: ["ViTCore"]),
         .library(name: "ViTStore", targets: ["ViTStore"]),

@@ -33,40 +33,16 @@ public final class Pretrainer {
     /// Log rows carry the reconstruction loss as train_loss; the accuracies do not apply (NaN).
     /// A step with a non-finite loss throws `NonFiniteError` at once.
     public func run(afterEpoch: (Pretrainer) throws -> Void = { _ in }) throws {
-        let perEpoch = loader.batchesPerEpoch
-        var pixels = Tensor(zeros: [0])
-        var labels: [Int32] = []  // filled by the loader, never read
-        let runStart = Date()
+        let loop = EpochLoop(plan: plan, epochs: config.epochs, firstEpoch: 0, runStart: Date(), lossOnly: true)
         for epoch in 0..<config.epochs {
-            let epochStart = Date()
-            var lossSum = 0.0, seen = 0
-            var rate: Float = 0
-            let reportEvery = max(1, perEpoch / 10)
-            for (index, batch) in loader.epoch(epoch).enumerated() {
-                let globalStep = epoch * perEpoch + index
-                loader.makeBatch(indices: batch, epoch: epoch, into: &pixels, labels: &labels)
-                rate = schedule.rate(atStep: globalStep)
-                let loss = step(pixels, rate, plan.dropoutSeed(step: globalStep))
-                guard loss.isFinite else {
-                    throw NonFiniteError.step(epoch: epoch + 1, step: index + 1, loss: loss, gradientNorm: .nan)
-                }
-                lossSum += Double(loss) * Double(batch.count)
-                seen += batch.count
-                if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {
-                    let elapsed = Date().timeIntervalSince(runStart)
-                    let done = Double(globalStep + 1), remaining = Double(config.epochs * perEpoch) - done
-                    let speed = Double(seen) / Date().timeIntervalSince(epochStart)
-                    progress(String(format: "epoch %d/%d step %d/%d loss %.4f lr %.2e %.0f img/s",
-                                    epoch + 1, config.epochs, index + 1, perEpoch, lossSum / Double(seen), rate, speed)
-                             + " left " + formatDuration(elapsed / done * remaining))
-                }
+            let totals = try loop.run(epoch: epoch, progress: progress) { images, _, rate, seed, _ in
+                StepResult(loss: step(images, rate, seed), correct: 0, gradientNorm: .nan)
             }
-            logs.append(EpochLog(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)), trainAccuracy: .nan,
-                                 testAccuracy: .nan, learningRate: Double(rate),
-                                 seconds: Date().timeIntervalSince(epochStart)))
+            logs.append(EpochLog(epoch: epoch + 1, trainLoss: totals.meanLoss, trainAccuracy: .nan, testAccuracy: .nan,
+                                 learningRate: Double(totals.learningRate), seconds: Date().timeIntervalSince(totals.start)))
             progress(String(format: "epoch %d/%d done: reconstruction loss %.4f (%.0f s, %.0f img/s)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, logs.last!.seconds,
-                            Double(seen) / logs.last!.seconds))
+                            Double(totals.seen) / logs.last!.seconds))
             try afterEpoch(self)
         }
     }

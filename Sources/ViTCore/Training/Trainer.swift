@@ -81,57 +81,25 @@ public final class Trainer {
     /// still spans all epochs); `afterEpoch` runs after each (to save a checkpoint).
     /// A step with a non-finite loss or gradient norm throws `NonFiniteError` at once.
     public func run(stopAfter: Int? = nil, afterEpoch: (Trainer) throws -> Void = { _ in }) throws {
-        let perEpoch = loader.batchesPerEpoch
-        var pixels = Tensor(zeros: [0])
-        var labels: [Int32] = []
-        let runStart = Date()
-        let firstEpoch = logs.count
-        for epoch in firstEpoch..<min(config.epochs, stopAfter ?? config.epochs) {
-            let epochStart = Date()
-            var lossSum = 0.0, auxiliarySum: Double?, correct = 0, seen = 0
-            var rate: Float = 0
-            let reportEvery = max(1, perEpoch / 10)
-            for (index, batch) in loader.epoch(epoch).enumerated() {
-                let globalStep = epoch * perEpoch + index
-                let mixed = loader.makeBatch(indices: batch, epoch: epoch, step: globalStep, into: &pixels,
-                                             labels: &labels)
-                rate = schedule.rate(atStep: globalStep)
-                let result = step(pixels, mixed ?? MixedTargets(labels: labels), epoch, rate,
-                                  plan.dropoutSeed(step: globalStep))
-                guard result.loss.isFinite && result.gradientNorm.isFinite else {
-                    throw NonFiniteError.step(epoch: epoch + 1, step: index + 1, loss: result.loss,
-                                              gradientNorm: result.gradientNorm)
-                }
-                lossSum += Double(result.loss) * Double(batch.count)
-                if let auxiliary = result.auxiliaryLoss {
-                    auxiliarySum = (auxiliarySum ?? 0) + Double(auxiliary) * Double(batch.count)
-                }
+        let loop = EpochLoop(plan: plan, epochs: config.epochs, firstEpoch: logs.count, runStart: Date(),
+                             lossOnly: false)
+        for epoch in logs.count..<min(config.epochs, stopAfter ?? config.epochs) {
+            let totals = try loop.run(epoch: epoch, progress: progress) { images, targets, rate, dropoutSeed, globalStep in
+                let result = step(images, targets, epoch, rate, dropoutSeed)
+                guard result.loss.isFinite && result.gradientNorm.isFinite else { return result }  // the loop throws
                 average?.update(model.parametersAndBuffers)
-                correct += result.correct
-                seen += batch.count
                 try stepObserver?(StepRecord(step: globalStep + 1, epoch: epoch, loss: Double(result.loss),
-                                         accuracy: Double(result.correct) / Double(max(batch.count, 1)),
-                                         learningRate: Double(rate)))
-                if (index + 1) % reportEvery == 0 || index + 1 == perEpoch {
-                    let elapsed = Date().timeIntervalSince(runStart)
-                    let done = Double((epoch - firstEpoch) * perEpoch + index + 1)
-                    let remaining = Double((config.epochs - firstEpoch) * perEpoch) - done
-                    let speed = Double(seen) / Date().timeIntervalSince(epochStart)
-                    progress(String(format: "epoch %d/%d step %d/%d loss %.4f acc %.1f%% lr %.2e %.0f img/s",
-                                    epoch + 1, config.epochs, index + 1, perEpoch, lossSum / Double(seen),
-                                    100 * Double(correct) / Double(seen), rate, speed)
-                             + " left " + formatDuration(elapsed / done * remaining))
-                }
+                                             accuracy: Double(result.correct) / Double(max(images.shape[0], 1)),
+                                             learningRate: Double(rate)))
+                return result
             }
             // Evaluated every --eval-every epochs and always at the end; NaN in the log otherwise.
             let evaluates = (epoch + 1) % config.evaluateEvery == 0 || epoch + 1 == config.epochs
             let evaluation = evaluates ? try evaluateAveraged() : nil
             let accuracy = evaluation?.accuracy ?? .nan
-            logs.append(EpochLog(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
-                                 trainAccuracy: Double(correct) / Double(max(seen, 1)),
-                                 testAccuracy: accuracy, learningRate: Double(rate),
-                                 seconds: Date().timeIntervalSince(epochStart),
-                                 auxiliaryLoss: auxiliarySum.map { $0 / Double(max(seen, 1)) }))
+            logs.append(EpochLog(epoch: epoch + 1, trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
+                                 testAccuracy: accuracy, learningRate: Double(totals.learningRate),
+                                 seconds: Date().timeIntervalSince(totals.start), auxiliaryLoss: totals.meanAuxiliary))
             try epochObserver?(logs.last!, evaluation)
             let tested = evaluates ? String(format: "test acc %.2f%%", 100 * accuracy) : "not evaluated"
             progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, %@ (%.0f s)",
