@@ -106,7 +106,7 @@ public struct BenchCommand: ParsableCommand {
         let copy = network.floatCopy()
         var settings = QuantizationSettings()
         settings.mode = quantization
-        let calibration = syntheticBatch(64, copy.config)
+        let calibration = syntheticImages(64, copy.config)
         try PostTrainingQuantization.quantize(copy, settings: settings, batchCount: 1) { _ in calibration }
         return copy
     }
@@ -132,29 +132,13 @@ public struct BenchCommand: ParsableCommand {
         let copy = network.floatCopy()
         let optimizer = AdamW(weightDecay: 0.05)
         let step = TrainingStep(loss: ClassificationLoss(kind: .ce, labelSmoothing: 0.1), precision: precision, clipNorm: 1)
-        let images = syntheticBatch(128, copy.config), labels = (0..<128).map { Int32($0 % copy.config.numClasses) }
-        return timedWindows(imagesPerCall: 128) {
+        let images = syntheticImages(128, copy.config), labels = (0..<128).map { Int32($0 % copy.config.numClasses) }
+        return timedWindows(imagesPerCall: 128, seconds: seconds, repeats: repeats) {
             _ = step.run(model: copy, optimizer: optimizer, images: images, labels: labels, learningRate: 1e-4, dropoutSeed: 1)
         }
     }
 
     private func measureInference(_ network: VisionTransformer, _ precision: Precision, batch: Int) -> [Double] {
         measureInferenceWindows(network, batch: batch, seconds: seconds, repeats: repeats, precision: precision)
-    }
-
-    private func timedWindows(imagesPerCall: Int, _ body: () -> Void) -> [Double] {
-        body()  // warm-up: oneDNN compiles its kernels on first use
-        return (0..<repeats).map { _ in
-            let start = Date()
-            var calls = 0
-            repeat { body(); calls += 1 } while Date().timeIntervalSince(start) < seconds
-            return Double(calls * imagesPerCall) / Date().timeIntervalSince(start)
-        }
-    }
-
-    private func syntheticBatch(_ batch: Int, _ config: ModelConfig) -> Tensor {
-        var generator = SeededGenerator(seed: 7)
-        let shape = [batch, config.channels, config.imageSize, config.imageSize]
-        return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.nextNormal() })
     }
 }
