@@ -5,9 +5,7 @@ import Foundation
 public struct SHA256 {
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    /// Bytes of an incomplete 64-byte block, carried to the next `update`.
-    private var pending: [UInt8] = []
-    private var byteCount: UInt64 = 0
+    private var blocks = HashBlocks()
 
     public init() {}
 
@@ -17,36 +15,16 @@ public struct SHA256 {
         }
     }
 
-    /// Whole blocks are hashed straight from `bytes`; only a partial block is copied, so every
-    /// checkpoint load (which hashes the file) stays quick in debug builds too.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        byteCount &+= UInt64(bytes.count)
-        var rest = bytes[...]
-        if !pending.isEmpty {
-            let taken = min(64 - pending.count, rest.count)
-            pending += rest.prefix(taken)
-            rest = rest.dropFirst(taken)
-            guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress($0) }
-            pending = []
-        }
-        while rest.count >= 64 {
-            compress(UnsafeRawBufferPointer(rebasing: rest.prefix(64)))
-            rest = rest.dropFirst(64)
-        }
-        pending += rest
+        var blocks = self.blocks  // compress mutates self.state while blocks runs: work on a copy
+        blocks.update(bytes) { compress($0) }
+        self.blocks = blocks
     }
 
     public mutating func finalize() -> [UInt8] {
-        let bitCount = byteCount &* 8
-        // Padding: a 1 bit, zeros up to 56 mod 64, then the message length in bits, big-endian.
-        var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (119 - pending.count) % 64)
-        tail += (0..<8).map { UInt8(truncatingIfNeeded: bitCount >> (56 - 8 * UInt64($0))) }
-        pending += tail
-        pending.withUnsafeBytes { padded in
-            for start in stride(from: 0, to: padded.count, by: 64) { compress(UnsafeRawBufferPointer(rebasing: padded[start..<start + 64])) }
-        }
-        pending = []
+        var blocks = self.blocks
+        blocks.finish(bigEndianLength: true) { compress($0) }
+        self.blocks = blocks
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) } }
     }
 

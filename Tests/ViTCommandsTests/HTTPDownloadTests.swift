@@ -1,5 +1,6 @@
 import ViTCore
 import XCTest
+import ViTStore
 @testable import ViTCommands
 
 final class HTTPDownloadTests: XCTestCase {

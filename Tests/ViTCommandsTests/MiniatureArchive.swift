@@ -1,4 +1,5 @@
 import Foundation
+import ViTStore
 @testable import ViTCommands
 
 /// cifar-10-binary.tar.gz in miniature: `makeMiniatureCIFAR` data (`perFile` images per file)

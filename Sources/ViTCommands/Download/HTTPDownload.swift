@@ -1,4 +1,5 @@
 import Foundation
+import ViTStore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

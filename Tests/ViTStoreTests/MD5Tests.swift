@@ -1,5 +1,5 @@
 import XCTest
-@testable import ViTCommands
+@testable import ViTStore
 
 final class MD5Tests: XCTestCase {
     func testMatchesTheRFC1321TestSuite() {
@@ -35,7 +35,7 @@ final class MD5Tests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: md5sum) else { throw XCTSkip("no \(md5sum) to compare with") }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<10_007).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let path = temporaryPath("random.bin")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-\(UUID().uuidString)-random.bin").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let process = Process(), pipe = Pipe()
