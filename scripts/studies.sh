@@ -112,9 +112,11 @@ prune() {
   run "$DIR/student-finetuned-s0.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0 \
     --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
     --out "$DIR/student-finetuned-s0.h5"
-  run "$DIR/student-neurons50.h5" "$BIN/vit-prune" models/student.h5 --structure neurons --sparsity 0.5 \
-    --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
-    --out "$DIR/student-neurons50.h5"
+  if [[ -z ${STUDY_SKIP_NEURONS:-} ]]; then
+    run "$DIR/student-neurons50.h5" "$BIN/vit-prune" models/student.h5 --structure neurons --sparsity 0.5 \
+      --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
+      --out "$DIR/student-neurons50.h5"
+  fi
   # The criterion: first-order Taylor scores (|g w| over 16 training batches, balanced softmax)
   # against magnitude, one-shot (no fine-tuning, so the ranking alone decides), for weights and heads.
   run "$DIR/student-taylor-oneshot-s90.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0.3,0.5,0.7,0.8,0.9 \
