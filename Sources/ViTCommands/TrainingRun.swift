@@ -31,6 +31,10 @@ public struct TrainingRun {
         }
         if let epochs { config.epochs = epochs }
         var run = TrainingRun(model: try file.makeModel(file: path), config: config)
+        // A finished run's head biases carry the post-hoc adjustment; training goes on from the biases it learned.
+        for parameter in run.model.parametersAndBuffers {
+            if let learned = file.optimizer["unadjusted." + parameter.name]?.tensor { parameter.value = learned }
+        }
         try file.restoreOptimizer(run.optimizer, model: run.model, file: path)
         if let average = run.average {
             // The file's weights are the average; the raw weights it trains on are kept beside.
@@ -113,36 +117,46 @@ public struct TrainingRun {
         print(describe(result))
         var final = checkpoint(withOptimizer: output.keepOptimizerState)
         final.storeEvaluation(result, model: model, classCounts: classCounts)
-        if let validation { try storePostHocAdjustment(validation, classCounts: classCounts, test: test, into: &final) }
+        var outcome = result
+        if let validation {
+            outcome = try storePostHocAdjustment(validation, classCounts: classCounts, test: test, into: &final,
+                                                 path: output.path, keepLearnedBiases: output.keepOptimizerState)
+        }
         try final.save(to: output.path)
         print("wrote \(output.path)")
-        return result
+        return outcome
     }
 
     /// Post-hoc logit adjustment (Menon et al. 2021): tau chosen on the validation split by
-    /// balanced accuracy, then the test set scored with logits - tau log prior. Stored beside
-    /// the plain evaluation with the split's indices (positions in the long-tailed training set).
+    /// balanced accuracy, then folded into the saved model, so that every later stage (evaluation,
+    /// pruning, int8, ONNX) sees the adjusted logits z - tau log prior: the head's bias (and the
+    /// distillation head's, since inference averages the two) becomes b - tau log prior. The
+    /// file's evaluation is the folded model's; the unadjusted figures stay beside it, and with the
+    /// optimizer state the learned biases too, so that --resume continues from them.
     private func storePostHocAdjustment(_ split: ValidationSplit, classCounts: [Int], test: LabeledImages,
-                                        into file: inout Checkpoint) throws {
+                                        into file: inout Checkpoint, path: String,
+                                        keepLearnedBiases: Bool) throws -> EvaluationResult {
         let prior = logPrior(classCounts: classCounts)
-        let scored = { (body: () throws -> Void) in
-            if let average { try average.withAverage(model.parameters, body) } else { try body() }
-        }
         var tau: Float = 0, validationAccuracy = 0.0
-        var adjusted: EvaluationResult?
-        try scored {
+        let choose = {
             let (logits, labels) = collectLogits(model, on: split.validation, precision: config.precision)
             (tau, validationAccuracy) = choosePostHocTau(validationLogits: logits, labels: labels, logPrior: prior)
-            adjusted = try evaluate(model, on: test, precision: config.precision, logitOffsets: prior.map { -tau * $0 })
         }
+        if let average { try average.withAverage(model.parameters, choose) } else { choose() }
+        file.foldLogitOffsets(prior.map { -tau * $0 }, keepLearned: keepLearnedBiases)
+        for key in ["accuracy", "per_class_accuracy", "head_accuracy", "medium_accuracy", "tail_accuracy"] {
+            file.eval["unadjusted_" + key] = file.eval[key]
+        }
+        let folded = try file.makeModel(file: path)
+        let adjusted = try evaluate(folded, on: test, precision: config.precision)
+        file.storeEvaluation(adjusted, model: folded, classCounts: classCounts)
         file.eval["validation_indices"] = StoredArray(ints: split.validationIndices)
         file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([Double(tau)]))
         file.eval["posthoc_validation_balanced_accuracy"] = StoredArray(shape: [], values: .float64([validationAccuracy]))
-        file.eval["posthoc_accuracy"] = StoredArray(shape: [], values: .float64([adjusted!.accuracy]))
-        file.eval["posthoc_per_class_accuracy"] = StoredArray(doubles: adjusted!.perClassAccuracy)
-        print(String(format: "post-hoc logit adjustment: tau %.2f chosen on %d validation images (balanced %.2f%%); "
-                     + "test accuracy %.2f%% (head %.2f%%, medium %.2f%%, tail %.2f%%)", tau, split.validation.count,
-                     100 * validationAccuracy, 100 * adjusted!.accuracy, 100 * adjusted!.head, 100 * adjusted!.medium,
-                     100 * adjusted!.tail))
+        file.eval["posthoc_accuracy"] = file.eval["accuracy"]
+        print(String(format: "post-hoc logit adjustment: tau %.2f chosen on %d validation images (balanced %.2f%%), "
+                     + "folded into the head's bias", tau, split.validation.count, 100 * validationAccuracy))
+        print("adjusted " + describe(adjusted))
+        return adjusted
     }
 }

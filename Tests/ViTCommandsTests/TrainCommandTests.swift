@@ -115,6 +115,25 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNotNil(file.eval["posthoc_accuracy"])
     }
 
+    func testThePostHocAdjustmentIsFoldedIntoTheSavedHeadAndResumeUndoesIt() throws {
+        let out = temporaryPath("folded.h5")
+        try train(["--epochs", "2", "--validation-fraction", "0.3"], out: out)
+        let file = try Checkpoint.load(from: out)
+        let tau = Float(try XCTUnwrap(file.eval["posthoc_tau"]?.doubles?.first))
+        let prior = logPrior(classCounts: try XCTUnwrap(file.eval["class_counts"]?.int64s).map { Int($0) })
+        let learned = try XCTUnwrap(file.optimizer["unadjusted.head.bias"]?.tensor)
+        let saved = try XCTUnwrap(file.weights["head.bias"]?.tensor)
+        XCTAssertEqual(saved.data, (0..<learned.count).map { learned.data[$0] + -tau * prior[$0] })
+        // The stored evaluation is the saved (folded) model's, as a later vit-eval sees it.
+        let rescored = try evaluate(try file.makeModel(file: out), on: try CIFAR10.loadTest(directory: data))
+        XCTAssertEqual(rescored.accuracy, try XCTUnwrap(file.eval["accuracy"]?.doubles?.first), accuracy: 1e-12)
+        XCTAssertNotNil(file.eval["unadjusted_accuracy"])
+        // --resume trains on from the learned biases, not the folded ones.
+        let (run, _) = try TrainingRun.resume(from: out, epochs: 3)
+        let resumedBias = try XCTUnwrap(run.model.parametersAndBuffers.first { $0.name == "head.bias" }).value
+        XCTAssertEqual(resumedBias.data, learned.data)
+    }
+
     func testResumedBatchNormRunWithAWeightAverageEndsBitIdentical() throws {
         // The running statistics and their average must come back from the file exactly.
         let flags = ["--epochs", "2", "--norm", "batch", "--pool", "mean", "--ema", "0.5"]

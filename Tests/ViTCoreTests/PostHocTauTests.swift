@@ -18,12 +18,25 @@ final class PostHocTauTests: XCTestCase {
         let choice = choosePostHocTau(validationLogits: logits, labels: labels, logPrior: prior)
         XCTAssertEqual(choice.balancedAccuracy, 1)
         XCTAssertEqual(choice.tau, 1)
-        XCTAssertEqual(postHocTauGrid, [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2])
+        XCTAssertEqual(postHocTauGrid, [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2])
     }
 
-    func testTiesGoToTheSmallestTau() {
+    func testTiesGoToTheTauNearestZero() {
         let choice = choosePostHocTau(validationLogits: Tensor(shape: [1, 2], data: [10, 0]), labels: [0],
                                       logPrior: logPrior(classCounts: [900, 100]), grid: [2, 1, 0.5])
         XCTAssertEqual(choice.tau, 0.5)
+        let either = choosePostHocTau(validationLogits: Tensor(shape: [1, 2], data: [10, 0]), labels: [0],
+                                      logPrior: logPrior(classCounts: [900, 100]), grid: [1, -0.5, 0.75])
+        XCTAssertEqual(either.tau, -0.5)
+    }
+
+    func testAnOverCorrectingModelGetsANegativeTau() {
+        // The frequent class (prior 0.9) loses its rows by 1 and 0.5: only a negative tau, which
+        // adds back tau * 2.197 of the prior's gap, gets them right without losing the rare row (lead 3).
+        let prior = logPrior(classCounts: [900, 100])
+        let logits = Tensor(shape: [3, 2], data: [0, 1, 0, 0.5, 0, 3])
+        let choice = choosePostHocTau(validationLogits: logits, labels: [0, 0, 1], logPrior: prior)
+        XCTAssertEqual(choice.balancedAccuracy, 1)
+        XCTAssertEqual(choice.tau, -0.5)
     }
 }

@@ -12,17 +12,19 @@ public func balancedAccuracy(_ logits: Tensor, labels: [Int32]) -> Double {
     return present.isEmpty ? 0 : present.reduce(0) { $0 + Double(right[$1]) / Double(seen[$1]) } / Double(present.count)
 }
 
-/// 0, 0.25, ..., 2: the post-hoc taus worth trying (Menon et al. find the best near 1).
-public let postHocTauGrid: [Float] = (0...8).map { Float($0) * 0.25 }
+/// -1, -0.75, ..., 2: the post-hoc taus worth trying. Menon et al. find the best near 1 for a model
+/// trained with plain cross-entropy; a model trained with balanced softmax that over-corrects
+/// (favours the tail) needs a negative one, which gives back part of the prior.
+public let postHocTauGrid: [Float] = (-4...8).map { Float($0) * 0.25 }
 
 /// The tau of `grid` whose adjusted logits z - tau * log prior score the highest balanced
-/// accuracy on validation logits [B, K]; ties go to the smaller tau (the smaller change).
+/// accuracy on validation logits [B, K]; ties go to the tau nearest 0 (the smaller change).
 /// Run on a validation split of the training set, never on the test set.
 public func choosePostHocTau(validationLogits: Tensor, labels: [Int32], logPrior: [Float],
                              grid: [Float] = postHocTauGrid) -> (tau: Float, balancedAccuracy: Double) {
     precondition(!grid.isEmpty, "choosePostHocTau: an empty grid")
     var best = (tau: grid[0], balancedAccuracy: -1.0)
-    for tau in grid.sorted() {
+    for tau in grid.sorted(by: { (abs($0), $0) < (abs($1), $1) }) {
         let score = balancedAccuracy(adjustLogits(validationLogits, logPrior: logPrior, tau: tau), labels: labels)
         if score > best.balancedAccuracy { best = (tau, score) }
     }
