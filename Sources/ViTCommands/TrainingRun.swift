@@ -154,6 +154,7 @@ public struct TrainingRun {
         file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([Double(tau)]))
         file.eval["posthoc_validation_balanced_accuracy"] = StoredArray(shape: [], values: .float64([validationAccuracy]))
         file.eval["posthoc_accuracy"] = file.eval["accuracy"]
+        file.eval["posthoc_per_class_accuracy"] = file.eval["per_class_accuracy"]
         print(String(format: "post-hoc logit adjustment: tau %.2f chosen on %d validation images (balanced %.2f%%), "
                      + "folded into the head's bias", tau, split.validation.count, 100 * validationAccuracy))
         print("adjusted " + describe(adjusted))
