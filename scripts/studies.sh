@@ -3,6 +3,7 @@
 #
 #   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
 #                                  softly (models/student.h5) and hardly into a distillation token
+#                                  (DeiT-LT); DISTILL_ONLY=alone, soft or hard-token runs one
 #   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning (by magnitude and
 #                                  by first-order Taylor scores), by heads one-shot, and by neurons
 #   scripts/studies.sh quantize    int8 static and dynamic of the teacher, the student, a pruned student
@@ -88,18 +89,25 @@ architecture() {
 # models/studies/student-alone.h5. DISTILL_ONLY=soft|hard-token runs one row, so that two can run
 # side by side (VITC_THREADS=1 each).
 distill() {
+  # The pipeline's student recipe (PipelineCommand.studentRecipe): a 10% validation split chooses
+  # the post-hoc logit adjustment that is folded into each student's head.
   local recipe=(--preset cct-student --lr 5e-4 --weight-decay 0.03 --loss balanced-softmax --adjust-from-epoch 24
-    --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
+    --validation-fraction 0.1 --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
   local only=${DISTILL_ONLY:-all}
-  [[ -e $DIR/student-alone.h5 ]] || architecture  # writes arch-cct-deferred.h5 among its rows
-  [[ -e $DIR/student-alone.h5 ]] || cp "$DIR/arch-cct-deferred.h5" "$DIR/student-alone.h5"
+  if [[ $only == all || $only == alone ]]; then
+    run "$DIR/student-alone.h5" "$BIN/vit-train" "${recipe[@]}" --stage study --out "$DIR/student-alone.h5"
+  fi
   if [[ $only == all || $only == soft ]]; then
     run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
       --out models/student.h5
   fi
   if [[ $only == all || $only == hard-token ]]; then
+    # DeiT-LT: cross-entropy on both heads, re-weighted (DRW, effective numbers) from epoch 24 on,
+    # the distillation head's term included; the same split and post-hoc adjustment.
     run "$DIR/student-hard-token.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill hard --dist-token \
-      "${recipe[@]}" --out "$DIR/student-hard-token.h5"
+      --preset cct-student --lr 5e-4 --weight-decay 0.03 --loss ce --drw-epoch 24 --drw-distillation \
+      --validation-fraction 0.1 --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" \
+      --out "$DIR/student-hard-token.h5"
   fi
 }
 
