@@ -11,6 +11,21 @@ public enum ConfigJSON {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// `json` with one more stage section (replacing one of the same name).
+    public static func adding(section key: String, _ value: some Encodable, to json: String) throws -> String {
+        var object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+        object[key] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A value as JSON with sorted keys (the form of the attributes that repeat a section).
+    public static func sortedJSON(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+
     public static func decodeModel(_ json: String, file: String) throws -> ModelConfig {
         do {
             return try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
