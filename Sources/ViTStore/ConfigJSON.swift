@@ -11,14 +11,6 @@ public enum ConfigJSON {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// `json` with one more stage section (replacing one of the same name).
-    public static func adding(section key: String, _ value: some Encodable, to json: String) throws -> String {
-        var object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
-        object[key] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value))
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// A value as JSON with sorted keys (the form of the attributes that repeat a section).
     public static func sortedJSON(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()

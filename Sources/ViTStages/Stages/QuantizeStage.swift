@@ -35,7 +35,14 @@ public func quantize(_ stage: QuantizeSettings) throws {
         throw QuantizationError("\(checkpoint) is already int8: quantize its float parent instead")
     }
     let model = try parent.makeModel(file: checkpoint)
-    let configJSON = try ConfigJSON.adding(section: "quantization", settings, to: parent.string("config", file: checkpoint))
+    // The parent's record with its quantization; the parent is the lineage, not the parent's teacher.
+    var record = try ModelRecord(checkpoint: parent, file: checkpoint)
+    record.stage = .int8
+    record.seed = settings.seed
+    record.quantization = settings
+    record.parent = ModelRecord.Source(name: settings.parent ?? "", sha256: settings.parentSHA256 ?? "")
+    record.teacher = nil
+    let configJSON = record.configJSON
     printConfig(configJSON)
 
     let start = Date()
@@ -66,9 +73,7 @@ public func quantize(_ stage: QuantizeSettings) throws {
     file.compressWeights = parent.compressWeights || !parent.masks.isEmpty
     file.storeQuantizedWeights(of: model)
     file.logs = parent.logs
-    file.attributes["parent"] = .string(settings.parent ?? "")
-    file.attributes["parent_sha256"] = .string(settings.parentSHA256 ?? "")
-    file.attributes["quantization"] = .string(ConfigJSON.sortedJSON(settings))
+    record.write(into: &file)
     if !stage.skipEvaluation {
         // Through the int8 path itself: the accuracy recorded is the quantized model's.
         let result = try evaluate(model, on: try stage.data.loadTest())
