@@ -1,5 +1,6 @@
 import ArgumentParser
 import ViTCore
+import ViTStages
 import ViTStore
 
 public struct DataOptions: ParsableArguments {
@@ -39,38 +40,30 @@ public struct DataOptions: ParsableArguments {
         if let downloadURL { _ = try DataDownloadCommand.parseURL(downloadURL) }
     }
 
-    /// With --download, fetches the data set when the data directory lacks its files; otherwise
-    /// does nothing (a missing file is then reported when the data is read).
-    public func downloadIfMissing() throws {
-        guard download, !DatasetDownload.isComplete(directory) else { return }
-        var job = DatasetDownload(destination: directory)
-        if let downloadURL { job.url = try DataDownloadCommand.parseURL(downloadURL) }
-        if let downloadMD5 { job.md5 = downloadMD5 }
-        try job.run()
+    /// The flags as the typed source a stage reads; with --download, the job that fetches the
+    /// data set when the directory lacks its files.
+    public func source() throws -> DataSource {
+        var source = DataSource(directory: directory)
+        if download {
+            var job = DatasetDownload(destination: directory)
+            if let downloadURL { job.url = try DataDownloadCommand.parseURL(downloadURL) }
+            if let downloadMD5 { job.md5 = downloadMD5 }
+            source.download = job
+        }
+        source.imbalanceRatio = imbalanceRatio
+        source.augmentation = augment
+        source.limitTrain = limitTrain
+        source.limitTest = limitTest
+        return source
     }
 
     /// The (long-tailed) training set, its class counts, and the balanced test set.
-    public func load(seed: UInt64, imbalanceRatio: Double? = nil, quiet: Bool = false) throws -> (train: LabeledImages, counts: [Int], test: LabeledImages) {
-        try downloadIfMissing()
-        var train = try CIFAR10.loadTraining(directory: directory)
-        var test = try CIFAR10.loadTest(directory: directory)
-        if let limitTrain { train = train.subset(Array(0..<min(limitTrain, train.count))) }
-        if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
-        let ratio = imbalanceRatio ?? self.imbalanceRatio
-        let (subset, counts) = try longTailed(train, imbalanceRatio: ratio, seed: seed)
-        if !quiet {
-            print("training images: \(subset.count) (imbalance ratio \(ratio)), per class: \(counts)")
-            print("test images: \(test.count)")
-        }
-        return (subset, counts, test)
+    public func load(seed: UInt64, imbalanceRatio: Double? = nil, quiet: Bool = false) throws
+        -> (train: LabeledImages, counts: [Int], test: LabeledImages) {
+        try source().load(seed: seed, imbalanceRatio: imbalanceRatio, quiet: quiet)
     }
 
-    public func loadTest() throws -> LabeledImages {
-        try downloadIfMissing()
-        var test = try CIFAR10.loadTest(directory: directory)
-        if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
-        return test
-    }
+    public func loadTest() throws -> LabeledImages { try source().loadTest() }
 }
 
 extension Augmentation: ExpressibleByArgument {}

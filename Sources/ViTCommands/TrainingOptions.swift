@@ -1,5 +1,8 @@
 import ArgumentParser
 import ViTCore
+import ViTStages
+
+extension PrecisionChoice: ExpressibleByArgument {}
 
 public struct TrainingOptions: ParsableArguments {
     @Option(help: "Training epochs (default 30; with --resume, the total to reach).") public var epochs: Int?
@@ -45,13 +48,7 @@ public struct TrainingOptions: ParsableArguments {
     /// The precision a resumed run continues in: the file's, unless --precision names another.
     /// A bf16 run cannot continue in bf16 on a CPU without native bf16: that is refused.
     public func resumedCompute(stored: Precision) throws -> ComputeSettings {
-        if precision != .auto { return try compute() }
-        do {
-            return try ComputeSettings(PrecisionChoice(stored), training: true)
-        } catch {
-            throw PrecisionError(message: "this run trains in \(stored.rawValue), which needs native bf16 and oneDNN runs "
-                + "\(CPUCapabilities.current.isa) here: add --precision f32 to continue it in f32")
-        }
+        try ComputeSettings.resumed(precision, stored: stored)
     }
 
     /// The settings of a new run; the precision is resolved on this CPU (see `compute`).

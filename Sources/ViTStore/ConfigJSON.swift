@@ -11,6 +11,13 @@ public enum ConfigJSON {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A value as JSON with sorted keys (the form of the attributes that repeat a section).
+    public static func sortedJSON(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+
     public static func decodeModel(_ json: String, file: String) throws -> ModelConfig {
         do {
             return try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))

@@ -1,3 +1,4 @@
 import ViTCommands
+import ViTStages
 
 DataCommand.main()

@@ -1,4 +1,5 @@
 import ViTCommands
+import ViTStages
 
 ProcessSetup.configure()
 DistillCommand.main()

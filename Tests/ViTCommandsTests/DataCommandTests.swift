@@ -1,6 +1,7 @@
 import ViTCore
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 
 final class DataCommandTests: XCTestCase {
     func testDownloadPutsTheDataSetUnderDir() throws {

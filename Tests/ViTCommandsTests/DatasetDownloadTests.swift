@@ -2,6 +2,7 @@ import ViTCore
 import XCTest
 import ViTStore
 @testable import ViTCommands
+@testable import ViTStages
 
 final class DatasetDownloadTests: XCTestCase {
     private func download(to destination: String, from server: LocalHTTPServer, md5: String) -> DatasetDownload {

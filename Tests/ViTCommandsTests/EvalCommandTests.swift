@@ -1,6 +1,7 @@
 import ViTCore
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 import ViTStore
 
 final class EvalCommandTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 import ViTCore
 import ViTStore
 

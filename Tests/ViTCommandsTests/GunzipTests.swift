@@ -1,6 +1,7 @@
 import ViTCore
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 
 final class GunzipTests: XCTestCase {
     private func gzip(_ bytes: [UInt8]) throws -> Data {

@@ -2,6 +2,7 @@ import ViTCore
 import XCTest
 import ViTStore
 @testable import ViTCommands
+@testable import ViTStages
 
 final class HTTPDownloadTests: XCTestCase {
     private let body = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 * 7919) })

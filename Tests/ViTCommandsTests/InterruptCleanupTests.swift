@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 
 /// Set by the test's own SIGUSR1 handler, which the cleanup passes the signal on to.
 private nonisolated(unsafe) var usr1Delivered = false

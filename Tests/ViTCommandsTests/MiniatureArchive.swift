@@ -1,6 +1,7 @@
 import Foundation
 import ViTStore
 @testable import ViTCommands
+@testable import ViTStages
 
 /// cifar-10-binary.tar.gz in miniature: `makeMiniatureCIFAR` data (`perFile` images per file)
 /// packed by the system's tar and gzip, as the real archive is laid out. `leaving` drops files.

@@ -1,5 +1,7 @@
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
+import ViTCore
 import ViTStore
 
 final class PipelineCommandTests: XCTestCase {
@@ -53,5 +55,47 @@ final class PipelineCommandTests: XCTestCase {
         XCTAssertNotNil(finished.eval["accuracy"])
         XCTAssertEqual(finished.logs["epoch"]?.doubles?.count, 2, "the run went on to its own two epochs")
         XCTAssertFalse(FileManager.default.fileExists(atPath: teacher + ".resumed.h5"))
+    }
+
+    /// The settings vit-train would make of these flags on the pipeline's data, in the recipe's precision.
+    private func parsed(_ flags: [String], like recipe: TrainingConfig) throws -> TrainingConfig {
+        let data = try DataOptions.parse(["--imbalance-ratio", "100"])
+        var config = try TrainingOptions.parse(["--seed", "7"] + flags).config(data: data)
+        config.precision = recipe.precision  // resolved on this CPU by the stage
+        return config
+    }
+
+    func testRecipesGiveTheSettingsTheirFormerFlagsGave() throws {
+        var source = DataSource(directory: "data")
+        source.imbalanceRatio = 100
+        for (epochs, quick) in [(160, false), (1, true), (10, false)] {
+            let deferred = "\(epochs * 4 / 5)", warmup = "\(min(5, max(0, epochs - 1)))"
+            let teacher = try PipelineCommand.teacherRecipe(epochs: epochs, quick: quick, seed: 7, data: source)
+            XCTAssertEqual(teacher, try parsed(
+                ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--min-lr", "1e-5",
+                 "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", deferred,
+                 "--policy", "auto-augment", "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", deferred,
+                 "--eval-every", quick ? "1" : "5"] + (quick ? [] : ["--ema", "0.999"]), like: teacher))
+            let student = try PipelineCommand.studentRecipe(epochs: epochs, quick: quick, seed: 7, data: source)
+            XCTAssertEqual(student, try parsed(
+                ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--weight-decay", "0.03",
+                 "--loss", "balanced-softmax", "--adjust-from-epoch", deferred, "--validation-fraction", "0.1",
+                 "--eval-every", quick ? "1" : "10"],
+                like: student))
+        }
+    }
+
+    func testPruningStagesFineTuneWithTheFormerFlagsSettings() throws {
+        var source = DataSource(directory: "data")
+        source.imbalanceRatio = 100
+        for epochs in [0, 5] {
+            let stage = try PipelineCommand.pruneStage("student.h5", levels: [0.5], output: "heads.h5", structure: .heads,
+                                                      finetuneEpochs: epochs, seed: 7, precision: .auto, data: source)
+            let tune = epochs > 0 ? ["--warmup-epochs", "0", "--lr", "1e-4"] : []
+            XCTAssertEqual(stage.training, try parsed(tune + ["--loss", "balanced-softmax"], like: stage.training))
+            XCTAssertEqual(stage.pruning.finetuneEpochs, epochs)
+            XCTAssertEqual(stage.pruning.structure, .heads)
+            XCTAssertEqual(stage.pruning.layers, PrunableLayer.defaults)
+        }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 import ViTCore
 import ViTStore
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 import ViTCore
 import ViTStore
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 @testable import ViTReports
 import ViTStore
 

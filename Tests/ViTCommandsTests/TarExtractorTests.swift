@@ -1,6 +1,7 @@
 import ViTCore
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 
 final class TarExtractorTests: XCTestCase {
     /// A ustar header as tar writes one, for archives tar itself refuses to make.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import XCTest
 @testable import ViTCommands
+@testable import ViTStages
 import ViTCore
 import ViTStore
 

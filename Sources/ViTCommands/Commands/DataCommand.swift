@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTStages
 
 public struct DataCommand: ParsableCommand {
     public init() {}

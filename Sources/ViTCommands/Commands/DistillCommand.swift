@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTStages
 import ViTStore
 
 public struct DistillCommand: ParsableCommand {
@@ -46,70 +47,27 @@ public struct DistillCommand: ParsableCommand {
     }
 
     public func run() throws {
-        ProcessSetup.unbufferOutput()
-        var (run, makeSettings) = try makeRun()
-        let compute = try resume == nil ? training.compute() : training.resumedCompute(stored: run.config.precision)
-        run.config.precision = compute.precision
-        var settings = makeSettings
-        try OutputFile.prepare(out, inputs: [resume, settings.kind == .none ? nil : settings.teacher].compactMap { $0 })
-        let teacherModel = settings.kind == .none ? nil : try loadTeacher(settings.teacher, compatibleWith: run.model.config)
-        if teacherModel != nil {
-            let hash = try Checkpoint.sha256(ofFile: settings.teacher)
-            if resume != nil, !settings.teacherSHA256.isEmpty, hash != settings.teacherSHA256 {
-                throw ConfigError(message: "\(settings.teacher) has changed since the run began (SHA-256 differs)")
-            }
-            settings.teacherSHA256 = hash
-        }
-        let config = run.config, student = run.model, optimizer = run.optimizer
-        let (loaded, loadedCounts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
-        let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
-        var output = TrainingRun.Output(path: out, stage: .student,
-                                        configJSON: ConfigJSON.encode(model: student.config,
-                                                                      sections: ["training": config, "distillation": settings,
-                                                                                 "compute": compute]))
-        output.attributes["teacher"] = .string((settings.teacher as NSString).lastPathComponent)
-        output.attributes["teacher_sha256"] = .string(settings.teacherSHA256)
-        output.auxiliaryColumn = "distill_loss"
-        output.keepOptimizerState = !noOptimizerState
-        output.tensorboard = training.tensorboard
-        print(compute.summary)
-        printConfig(output.configJSON)
-        if let teacherModel {
-            print("teacher: \(settings.teacher), \(teacherModel.parameterCount) parameters; "
-                  + "student: \(student.parameterCount) parameters")
-        }
-        let label = ClassificationLoss(config: config, classCounts: counts)
-        let step = DistillationStep(loss: DistillationLoss(settings: settings, label: label),
-                                    precision: config.precision, clipNorm: config.clipNorm)
-        try run.execute(training: train, classCounts: counts, test: test, output: output, validation: validation,
-                        stopAfter: stopAfterEpochs) {
-            images, targets, epoch, rate, dropoutSeed in
-            step.run(student: student, teacher: teacherModel, optimizer: optimizer, images: images, targets: targets,
-                     epoch: epoch, learningRate: rate, dropoutSeed: dropoutSeed)
-        }
-    }
-
-    private func makeRun() throws -> (TrainingRun, DistillationSettings) {
+        let start: DistillSettings.Start
         if let resume {
-            let (run, file) = try TrainingRun.resume(from: resume, epochs: training.epochs, auxiliaryColumn: "distill_loss")
-            let json = try file.string("config", file: resume)
-            guard let settings = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation",
-                                                              from: json, file: resume) else {
-                throw ConfigError(message: "\(resume): is not a distillation run")
-            }
-            return (run, settings)
+            start = .resume(path: resume, epochs: training.epochs)
+        } else {
+            var settings = DistillationSettings()
+            settings.kind = distill
+            settings.temperature = temperature
+            settings.alpha = alpha
+            settings.distillationToken = distToken
+            settings.drwDistillation = drwDistillation
+            settings.teacher = teacher ?? ""
+            var architecture = try model.config(defaultPreset: "student")
+            architecture.distillationToken = distToken
+            start = .fresh(model: architecture, training: try training.config(data: data), distillation: settings)
         }
-        var settings = DistillationSettings()
-        settings.kind = distill
-        settings.temperature = temperature
-        settings.alpha = alpha
-        settings.distillationToken = distToken
-        settings.drwDistillation = drwDistillation
-        settings.teacher = teacher ?? ""
-        var architecture = try model.config(defaultPreset: "student")
-        architecture.distillationToken = distToken
-        let config = try training.config(data: data)
-        return (TrainingRun(model: try VisionTransformer(config: architecture, seed: config.seed), config: config), settings)
+        var settings = DistillSettings(start: start, data: try data.source(), output: out)
+        settings.precision = training.precision
+        settings.keepOptimizerState = !noOptimizerState
+        settings.tensorboard = training.tensorboard
+        settings.stopAfterEpochs = stopAfterEpochs
+        try ViTStages.distill(settings)
     }
 }
 

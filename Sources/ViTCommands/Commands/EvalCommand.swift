@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTStages
 import ViTStore
 
 public struct EvalCommand: ParsableCommand {
@@ -26,20 +27,13 @@ public struct EvalCommand: ParsableCommand {
     public func run() throws {
         let compute = try ComputeSettings(precision, training: false)
         if !json { print(compute.summary) }
-        let precision = compute.precision
-        let loaded = try LoadedModel(path: checkpoint)
-        var test = try CIFAR10.loadTest(directory: CIFAR10.resolveDirectory(flag: data))
-        if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
-        let model = loaded.model
-        if let out { try OutputFile.prepare(out, inputs: [checkpoint]) }
-        let result = try evaluate(model, on: test, batchSize: batchSize, precision: precision)
-        if let out {
-            var copy = loaded.checkpoint
-            copy.optimizer = [:]
-            let counts = copy.eval["class_counts"]?.int64s?.map { Int($0) } ?? []
-            copy.storeEvaluation(result, model: model, classCounts: counts)
-            try copy.save(to: out)
-        }
+        var settings = EvaluateSettings(checkpoint: checkpoint, data: DataSource(directory: CIFAR10.resolveDirectory(flag: data)))
+        settings.data.limitTest = limitTest
+        settings.batchSize = batchSize
+        settings.copy = out
+        let evaluation = try evaluateCheckpoint(settings, compute: compute)
+        let (loaded, result, model, precision) = (evaluation.loaded, evaluation.result, evaluation.loaded.model,
+                                                  compute.precision)
         let parameters = model.parameterCount, nonzero = model.nonzeroParameterCount
         let sparsity = SparsityReport(model: model)
         let products = model.isQuantized ? "int8" : precision.rawValue  // int8 layers ignore --precision

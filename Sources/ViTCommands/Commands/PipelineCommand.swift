@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import ViTCore
 import ViTReports
+import ViTStages
 import ViTStore
 
 /// The whole chain, each stage reading the previous stage's file: teacher, distilled student,
 /// pruning sweep, structured pruning, int8 models, report. Stages run in this process through
-/// the same commands a user would call, with the flags printed before each.
+/// the library calls the commands make, each given its typed settings.
 public struct PipelineCommand: ParsableCommand {
     public init() {}
 
@@ -51,55 +52,72 @@ public struct PipelineCommand: ParsableCommand {
         let models = modelsDir ?? (quick ? "quick/models" : "models")
         let reports = reportsDir ?? (quick ? "quick/reports" : "reports")
         let (teacherRun, studentRun, tuneRun) = quick ? (1, 1, 1) : (teacherEpochs, studentEpochs, finetuneEpochs)
-        var dataFlags = data.map { ["--data", $0] } ?? []
-        if quick { dataFlags += ["--limit-train", "2000", "--limit-test", "1000"] }
-        let common = ["--seed", "\(seed)"] + dataFlags
-        // A resumed stage keeps the file's settings; only the data's place and, if named, the precision are given.
-        let resumeFlags = dataFlags + (precision == .auto ? [] : ["--precision", precision.rawValue])
-        let longTail = ["--imbalance-ratio", "100", "--precision", precision.rawValue]
-        let teacherRecipe = Self.teacherRecipe(epochs: teacherRun, quick: quick)
-        let studentRecipe = Self.studentRecipe(epochs: studentRun, quick: quick)
-        let teacherShape = tiny ? Self.tinyShape(width: 16) : ["--preset", "cct-teacher"]
-        let studentShape = tiny ? Self.tinyShape(width: 8) : ["--preset", "cct-student"]
+        // Every stage reads the same images: the long-tailed set (ratio 100), a slice of it with --quick.
+        var source = DataSource(directory: dataDirectory)
+        source.imbalanceRatio = 100
+        if quick { (source.limitTrain, source.limitTest) = (2000, 1000) }
+        let teacherShape = try tiny ? Self.tinyShape(width: 16, preset: "teacher") : Self.preset("cct-teacher")
+        var studentShape = try tiny ? Self.tinyShape(width: 8, preset: "student") : Self.preset("cct-student")
+        studentShape.distillationToken = false
         let teacher = "\(models)/teacher.h5", student = "\(models)/student.h5"
         let pruned = "\(models)/student-pruned.h5", half = "\(models)/student-pruned-s50.h5"
-        let levels = sparsities.split(separator: ",").map { String($0) }
-        let sweepOutputs = try levels.map { level -> String in
+        let levels = try sparsities.split(separator: ",").map { level -> Double in
             guard let value = Double(level) else { throw ConfigError(message: "--sparsities: '\(level)' is not a number") }
-            return PruneCommand.outputPath(pruned, sparsity: value, sweep: levels.count > 1)
+            return value
         }
-        // Pruning fine-tunes with the long-tail loss the models ended their training with.
-        let tune = (tuneRun > 0 ? ["--finetune-epochs", "\(tuneRun)", "--warmup-epochs", "0", "--lr", "1e-4"] : [])
-            + ["--loss", "balanced-softmax"]
+        let sweepOutputs = levels.map { outputPath(pruned, sparsity: $0, sweep: levels.count > 1) }
 
         try trainingStage("teacher", output: teacher) { out in
-            try TrainCommand.parse(common + longTail + teacherShape + teacherRecipe
-                                   + ["--no-optimizer-state", "--out", out]).run()
+            var settings = TrainSettings(start: .fresh(model: teacherShape,
+                                                       training: try Self.teacherRecipe(epochs: teacherRun, quick: quick,
+                                                                                        seed: seed, data: source),
+                                                       encoder: nil),
+                                         data: source, output: out)
+            settings.precision = precision
+            settings.keepOptimizerState = false
+            try train(settings)
         } resume: { partial, out in
-            try TrainCommand.parse(["--resume", partial, "--no-optimizer-state", "--out", out] + resumeFlags).run()
+            // A resumed stage keeps the file's settings; only the data and, if named, the precision are given.
+            var settings = TrainSettings(start: .resume(path: partial, epochs: nil), data: source, output: out)
+            settings.precision = precision
+            settings.keepOptimizerState = false
+            try train(settings)
         }
         try trainingStage("student (\(distill.rawValue) distillation)", output: student) { out in
-            try DistillCommand.parse(common + longTail + studentShape + studentRecipe
-                                     + ["--teacher", teacher, "--distill", distill.rawValue,
-                                        "--no-optimizer-state", "--out", out]).run()
+            var distillation = DistillationSettings()
+            distillation.kind = distill
+            distillation.teacher = teacher
+            var settings = DistillSettings(start: .fresh(model: studentShape,
+                                                         training: try Self.studentRecipe(epochs: studentRun, quick: quick,
+                                                                                          seed: seed, data: source),
+                                                         distillation: distillation),
+                                           data: source, output: out)
+            settings.precision = precision
+            settings.keepOptimizerState = false
+            try ViTStages.distill(settings)
         } resume: { partial, out in
-            try DistillCommand.parse(["--resume", partial, "--teacher", teacher, "--no-optimizer-state", "--out", out]
-                                     + resumeFlags).run()
+            var settings = DistillSettings(start: .resume(path: partial, epochs: nil), data: source, output: out)
+            settings.precision = precision
+            settings.keepOptimizerState = false
+            try ViTStages.distill(settings)
         }
         try stage("unstructured pruning \(sparsities)", outputs: sweepOutputs) {
-            try PruneCommand.parse([student, "--sparsity", sparsities, "--out", pruned] + common + longTail + tune).run()
+            try prune(Self.pruneStage(student, levels: levels, output: pruned, structure: .unstructured,
+                                      finetuneEpochs: tuneRun, seed: seed, precision: precision, data: source))
         }
         let heads = "\(models)/student-heads50.h5"
         try stage("structured pruning (half the heads)", outputs: [heads]) {
-            try PruneCommand.parse([student, "--structure", "heads", "--sparsity", "0.5", "--out", heads]
-                                   + common + longTail + tune).run()
+            try prune(Self.pruneStage(student, levels: [0.5], output: heads, structure: .heads,
+                                      finetuneEpochs: tuneRun, seed: seed, precision: precision, data: source))
         }
         let quantizeSources = [student] + (sweepOutputs.contains(half) ? [half] : [])
         let quantizedOutputs = quantizeSources.map { ($0 as NSString).deletingPathExtension + "-int8.h5" }
-        for (source, output) in zip(quantizeSources, quantizedOutputs) {
-            try stage("int8 quantization of \((source as NSString).lastPathComponent)", outputs: [output]) {
-                try QuantizeCommand.parse([source, "--out", output, "--mode", "static", "--imbalance-ratio", "100",
-                                           "--calibration-images", quick ? "16" : "512"] + common).run()
+        for (parent, output) in zip(quantizeSources, quantizedOutputs) {
+            try stage("int8 quantization of \((parent as NSString).lastPathComponent)", outputs: [output]) {
+                var settings = QuantizationSettings()
+                settings.calibrationImages = quick ? 16 : 512
+                settings.seed = seed
+                try quantize(QuantizeSettings(parent: parent, output: output, quantization: settings, data: source))
             }
         }
         try stage("report", outputs: []) {
@@ -107,26 +125,30 @@ public struct PipelineCommand: ParsableCommand {
             let chain = [teacher, student] + sweepOutputs + [heads] + quantizedOutputs
             let others = try FileManager.default.contentsOfDirectory(atPath: models).filter { $0.hasSuffix(".h5") }
                 .sorted().map { "\(models)/\($0)" }.filter { !chain.contains($0) }
-            let files = chain.filter { FileManager.default.fileExists(atPath: $0) } + others
             let readmePath = readme ?? (quick || !FileManager.default.fileExists(atPath: "README.md") ? nil : "README.md")
-            var report = try ReportCommand.parseAsRoot(["summary"] + files + ["--out-dir", reports]
-                                                       + (quick ? ["--speed-seconds", "0.5"] : [])
-                                                       + (readmePath.map { ["--readme", $0] } ?? []))
-            try report.run()
+            var settings = SummaryReportSettings(
+                generatedBy: shellQuoted(["vit-report", "summary"] + CommandLine.arguments.dropFirst(2)))
+            settings.checkpoints = chain.filter { FileManager.default.fileExists(atPath: $0) } + others
+            settings.outputFolder = reports
+            if quick { settings.speedSeconds = 0.5 }
+            settings.readme = readmePath
+            try writeSummaryReport(settings)
         }
     }
 
     /// The reference teacher recipe (reports/architecture.md): CCT's AdamW settings, AutoAugment
     /// with Mixup/CutMix and cross-entropy for the first 80% of the epochs, then balanced softmax
     /// without mixing (the deferred long-tail correction), and a weight average as the model.
-    static func teacherRecipe(epochs: Int, quick: Bool) -> [String] {
+    static func teacherRecipe(epochs: Int, quick: Bool, seed: UInt64, data: DataSource) throws -> TrainingConfig {
         let deferred = epochs * 4 / 5
-        return ["--epochs", "\(epochs)", "--warmup-epochs", "\(min(5, max(0, epochs - 1)))",
-                "--lr", "5e-4", "--min-lr", "1e-5", "--weight-decay", "0.03",
-                "--loss", "balanced-softmax", "--adjust-from-epoch", "\(deferred)",
-                "--policy", "auto-augment", "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", "\(deferred)",
-                "--eval-every", quick ? "1" : "5"]
-            + (quick ? [] : ["--ema", "0.999"])  // an average over ~1,000 steps needs more steps than --quick takes
+        var config = commonRecipe(epochs: epochs, seed: seed, data: data)
+        config.minimumLearningRate = 1e-5
+        config.adjustFromEpoch = deferred
+        config.augmentationSettings = AugmentationSettings(policy: .autoAugment, randomErasing: 0, mixup: 0.8, cutmix: 1.0,
+                                                           mixOffEpoch: deferred)
+        config.evaluateEvery = quick ? 1 : 5
+        config.emaDecay = quick ? 0 : 0.999  // an average over ~1,000 steps needs more steps than --quick takes
+        return try validated(config)
     }
 
     /// The reference student recipe, shared by the distilled student and its baseline trained alone
@@ -134,16 +156,81 @@ public struct PipelineCommand: ParsableCommand {
     /// flip, cross-entropy then balanced softmax for the last 20% of the epochs, and a post-hoc logit
     /// adjustment chosen on a 10% validation split and folded into the head (reports/distill.md: it
     /// rebalances the head-heavy distilled student).
-    static func studentRecipe(epochs: Int, quick: Bool) -> [String] {
-        ["--epochs", "\(epochs)", "--warmup-epochs", "\(min(5, max(0, epochs - 1)))",
-         "--lr", "5e-4", "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", "\(epochs * 4 / 5)",
-         "--validation-fraction", "0.1", "--eval-every", quick ? "1" : "10"]
+    static func studentRecipe(epochs: Int, quick: Bool, seed: UInt64, data: DataSource) throws -> TrainingConfig {
+        var config = commonRecipe(epochs: epochs, seed: seed, data: data)
+        config.adjustFromEpoch = epochs * 4 / 5
+        config.validationFraction = 0.1
+        config.evaluateEvery = quick ? 1 : 10
+        return try validated(config)
     }
 
-    /// Tests' architectures: one conv layer (16 tokens), one block, sequence pooling.
-    private static func tinyShape(width: Int) -> [String] {
-        ["--tokenizer", "conv", "--conv-layers", "1", "--conv-channels", "8", "--dim", "\(width)", "--depth", "1",
-         "--heads", "2", "--mlp-dim", "\(2 * width)", "--pool", "seq", "--drop-path", "0"]
+    /// What both recipes share: CCT's AdamW settings and balanced softmax, on the pipeline's data.
+    private static func commonRecipe(epochs: Int, seed: UInt64, data: DataSource) -> TrainingConfig {
+        var config = runDefaults(seed: seed, data: data)
+        config.epochs = epochs
+        config.warmupEpochs = min(5, max(0, epochs - 1))
+        config.learningRate = 5e-4
+        config.weightDecay = 0.03
+        config.loss = .balancedSoftmax
+        return config
+    }
+
+    /// A run's settings before any recipe: vit-train's defaults, with the seed and the data's
+    /// augmentation and imbalance ratio (the precision is resolved by the stage).
+    private static func runDefaults(seed: UInt64, data: DataSource) -> TrainingConfig {
+        var config = TrainingConfig()
+        config.seed = seed
+        config.validationSeed = seed
+        config.augmentation = data.augmentation
+        config.imbalanceRatio = data.imbalanceRatio
+        return config
+    }
+
+    private static func validated(_ config: TrainingConfig) throws -> TrainingConfig {
+        do { try config.validate() } catch { throw ConfigError(message: "\(error)") }
+        return config
+    }
+
+    /// A pruning stage of the chain: the student's layers, one-shot, fine-tuned (when `finetuneEpochs`
+    /// is positive) with the long-tail loss the models ended their training with.
+    static func pruneStage(_ parent: String, levels: [Double], output: String, structure: PruningStructure,
+                           finetuneEpochs: Int, seed: UInt64, precision: PrecisionChoice,
+                           data: DataSource) throws -> PruneSettings {
+        var pruning = PruningConfig()
+        pruning.structure = structure
+        pruning.finetuneEpochs = finetuneEpochs
+        var training = runDefaults(seed: seed, data: data)
+        training.loss = .balancedSoftmax
+        if finetuneEpochs > 0 {
+            training.warmupEpochs = 0
+            training.learningRate = 1e-4
+        }
+        var settings = PruneSettings(parent: parent, levels: levels, output: output, pruning: pruning,
+                                     training: try validated(training), data: data)
+        settings.precision = precision
+        return settings
+    }
+
+    private static func preset(_ name: String) throws -> ModelConfig {
+        guard let config = ModelConfig.preset(named: name) else { throw ConfigError(message: "unknown preset '\(name)'") }
+        return config
+    }
+
+    /// Tests' architectures: one conv layer (16 tokens), one block, sequence pooling, on the
+    /// command's default preset (vit-train's teacher, vit-distill's student).
+    private static func tinyShape(width: Int, preset name: String) throws -> ModelConfig {
+        var config = try preset(name)
+        config.tokenizer = .conv
+        config.convLayers = 1
+        config.convChannels = 8
+        config.dim = width
+        config.depth = 1
+        config.heads = 2
+        config.mlpDim = 2 * width
+        config.pool = .seq
+        config.dropPath = 0
+        try config.validate()
+        return config
     }
 
     /// A training stage. With --skip-existing a finished output (one that logged all its planned

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTStages
 import ViTStore
 
 public struct PretrainCommand: ParsableCommand {
@@ -86,7 +87,7 @@ public struct PretrainCommand: ParsableCommand {
 
     /// The training set as the classifier will see it (the same seeded long-tailed subset), without the test set.
     private func loadTrainingImages(_ config: PretrainingConfig) throws -> (LabeledImages, [Int]) {
-        try data.downloadIfMissing()
+        try data.source().downloadIfMissing()
         var train = try CIFAR10.loadTraining(directory: data.directory)
         if let limit = data.limitTrain { train = train.subset(Array(0..<min(limit, train.count))) }
         let (subset, counts) = try longTailed(train, imbalanceRatio: config.imbalanceRatio, seed: config.seed)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTStages
 import ViTStore
 
 public struct PruneCommand: ParsableCommand {
@@ -82,75 +83,24 @@ public struct PruneCommand: ParsableCommand {
     }
 
     public func run() throws {
-        ProcessSetup.unbufferOutput()
-        let levels = try sparsityLevels()
-        let outputs = levels.map { Self.outputPath(out, sparsity: $0, sweep: levels.count > 1) }
-        let parent = try PruneParent(path: checkpoint)
-        for output in outputs { try OutputFile.prepare(output, inputs: [checkpoint, teacher].compactMap { $0 }) }
-        let parentConfig = try parent.makeModel().config
-        let teacherModel = try teacher.map { try loadTeacher($0, compatibleWith: parentConfig) }
-        let teacherHash = try teacher.map { try Checkpoint.sha256(ofFile: $0) }
-        let ratio = data.imbalanceRatio != 1 ? data.imbalanceRatio : parent.imbalanceRatio
-        let (train, counts, test) = try data.load(seed: parent.seed, imbalanceRatio: ratio)
-        var fineTuning: TrainingConfig?
-        if finetuneEpochs > 0 {
-            var config = try training.config(data: data)
-            config.epochs = finetuneEpochs
-            config.imbalanceRatio = ratio
-            fineTuning = config
+        var stage = PruneSettings(parent: checkpoint, levels: try sparsityLevels(), output: out,
+                                  pruning: try settings(sparsity: 0), training: try training.config(data: data),
+                                  data: try data.source())
+        stage.precision = training.precision
+        stage.tensorboard = training.tensorboard
+        if let teacher {
+            var distillation = DistillationSettings()
+            distillation.kind = distill
+            distillation.temperature = temperature
+            distillation.alpha = alpha
+            stage.teacher = (teacher, distillation)
         }
-        let precision = try fineTuning?.precision ?? training.compute().precision
-        print(try training.compute().summary)
-
-        for (level, output) in zip(levels, outputs) {
-            var settings = try settings(sparsity: level)
-            settings.finetune = fineTuning
-            let dense = try parent.makeModel()
-            let network = try pruneBeforeTraining(dense, settings, criterion: try makeCriterion(dense, settings, train: train,
-                                                                                             counts: counts, seed: parent.seed))
-            let targets = prunedMatrices(network, settings)
-            var logs: [EpochLog] = [], sparsityColumn: [Double] = []
-            if let fineTuning {
-                (logs, sparsityColumn) = try fineTune(network, targets: targets, settings: settings, config: fineTuning,
-                                                  train: train, counts: counts, test: test, teacher: teacherModel)
-            }
-
-            let configJSON = parent.childConfig(model: network.config, pruning: settings)
-            printConfig(configJSON)
-            var file = Checkpoint(model: network, stage: .pruned, config: configJSON,
-                                  seed: fineTuning?.seed ?? parent.seed, command: CommandLine.arguments)
-            file.compressWeights = true
-            file.attributes["parent"] = .string((checkpoint as NSString).lastPathComponent)
-            file.attributes["parent_sha256"] = .string(parent.sha256)
-            let achieved: Double
-            if settings.structure == .unstructured {
-                achieved = MagnitudePruning.maskedFraction(targets)
-            } else {
-                achieved = 1 - Double(count(targets)) / Double(count(prunedMatrices(dense, settings)))
-                file.attributes["params_removed_fraction"] =
-                    .double(1 - Double(network.parameterCount) / Double(dense.parameterCount))
-            }
-            file.attributes["sparsity"] = .double(achieved)
-            if let teacher, let teacherHash {
-                file.attributes["teacher"] = .string((teacher as NSString).lastPathComponent)
-                file.attributes["teacher_sha256"] = .string(teacherHash)
-            }
-            if !logs.isEmpty { file.storeLogs(logs, extraColumns: ["sparsity": sparsityColumn]) }
-            let result = try evaluate(network, on: test, precision: precision)
-            file.storeEvaluation(result, model: network, classCounts: counts)
-            try file.save(to: output)
-            print(String(format: "sparsity %.4f (target %.4f), %d parameters (%d non-zero), accuracy %.2f%%",
-                         achieved, level, network.parameterCount, network.nonzeroParameterCount, 100 * result.accuracy))
-            print("wrote \(output)")
-        }
+        try ViTStages.prune(stage)
     }
 
     /// "models/pruned.h5" at 0.3 -> "models/pruned-s30.h5" in a sweep; a single level keeps --out.
     static func outputPath(_ out: String, sparsity: Double, sweep: Bool) -> String {
-        guard sweep else { return out }
-        let path = out as NSString, suffix = path.pathExtension
-        let label = "-s" + String(format: "%g", (sparsity * 10_000).rounded() / 100)
-        return path.deletingPathExtension + label + (suffix.isEmpty ? "" : "." + suffix)
+        ViTStages.outputPath(out, sparsity: sparsity, sweep: sweep)
     }
 
     private func sparsityLevels() throws -> [Double] {
@@ -176,105 +126,6 @@ public struct PruneCommand: ParsableCommand {
             settings.criterionBatches = criterionBatches
         }
         return settings
-    }
-
-    /// One-shot pruning (unstructured, or a smaller model); gradual pruning happens while training.
-    private func pruneBeforeTraining(_ network: VisionTransformer, _ settings: PruningConfig,
-                                     criterion: PruningCriterion) throws -> VisionTransformer {
-        switch (settings.structure.unit, settings.schedule) {
-        case (nil, .gradual):
-            return network
-        case (nil, .oneshot):
-            MagnitudePruning.prune(prunedMatrices(network, settings), sparsity: settings.sparsity, scope: settings.scope,
-                                   criterion: criterion)
-            return network
-        case (let unit?, _):
-            let importance = StructuredPruning.importance(of: network, unit: unit, criterion: criterion)
-            let kept = StructuredPruning.keptUnits(importance: importance, sparsity: settings.sparsity,
-                                                   scope: settings.scope)
-            return try StructuredPruning.removing(unit, from: network, keeping: kept)
-        }
-    }
-
-    /// The ranking the settings ask for; Taylor's gradients come from the label loss of --loss on
-    /// unaugmented training batches (the order seeded with the parent's seed).
-    private func makeCriterion(_ network: VisionTransformer, _ settings: PruningConfig, train: LabeledImages,
-                               counts: [Int], seed: UInt64) throws -> PruningCriterion {
-        guard settings.criterion == .taylor else { return MagnitudeCriterion() }
-        let config = try training.config(data: data)
-        let batches = settings.criterionBatches ?? criterionBatches
-        print("Taylor criterion: gradients of \(config.loss.rawValue) on \(batches) batches of \(config.batchSize)")
-        return TaylorCriterion.measure(network, on: train, batches: batches, batchSize: config.batchSize, seed: seed,
-                                       loss: ClassificationLoss(config: config, classCounts: counts),
-                                       precision: config.precision, parameters: prunedMatrices(network, settings))
-    }
-
-    /// The matrices the settings prune: --layers, or the ones whose heads or neurons go.
-    private func prunedMatrices(_ network: VisionTransformer, _ settings: PruningConfig) -> [Parameter] {
-        switch settings.structure {
-        case .unstructured: return MagnitudePruning.targets(in: network, layers: settings.layers)
-        case .heads: return MagnitudePruning.targets(in: network, layers: [.qkv, .proj])
-        case .neurons: return MagnitudePruning.targets(in: network, layers: [.fc1, .fc2])
-        }
-    }
-
-    private func count(_ parameters: [Parameter]) -> Int { parameters.reduce(0) { $0 + $1.count } }
-
-    /// Trains with the masks fixed (one-shot) or rising (gradual); returns the epoch logs and the
-    /// share of zeros in the pruned matrices after each epoch.
-    private func fineTune(_ network: VisionTransformer, targets: [Parameter], settings: PruningConfig,
-                          config: TrainingConfig, train: LabeledImages, counts: [Int],
-                          test: LabeledImages, teacher: VisionTransformer?) throws -> ([EpochLog], [Double]) {
-        let optimizer = AdamW(weightDecay: config.weightDecay)
-        let step = fineTuningStep(network, optimizer: optimizer, config: config, counts: counts, teacher: teacher)
-        // Set below, once the trainer knows how many steps an epoch has.
-        var gradual: GradualPruning?
-        let trainer = Trainer(model: network, config: config, training: train, test: test) {
-            images, targets, epoch, rate, seed in
-            gradual?.beforeStep()
-            return step(images, targets, epoch, rate, seed)
-        }
-        if settings.schedule == .gradual {
-            let steps = (settings.rampEpochs ?? settings.finetuneEpochs) * trainer.loader.batchesPerEpoch
-            gradual = GradualPruning(parameters: targets,
-                                     schedule: CubicSparsitySchedule(finalSparsity: settings.sparsity, steps: steps,
-                                                                     interval: settings.pruneInterval),
-                                     scope: settings.scope)
-        }
-        if let directory = training.tensorboard {
-            try TensorBoardLog(directory: directory).attach(to: trainer) {
-                [("epoch/sparsity", SparsityReport(parameters: targets).total)]
-            }
-        }
-        // Zeros counted in the weights, not the masks: the log shows that training revived none.
-        var sparsityColumn: [Double] = []
-        try trainer.run { _ in sparsityColumn.append(SparsityReport(parameters: targets).total) }
-        // A weight masked mid-run keeps AdamW moments, so masking leaves -0 behind negative ones.
-        if gradual != nil { MagnitudePruning.applyMasks(targets) }
-        return (trainer.logs, sparsityColumn)
-    }
-
-    /// The fine-tuning step: vit-train's label loss, or with --teacher vit-distill's loss.
-    private func fineTuningStep(_ network: VisionTransformer, optimizer: AdamW, config: TrainingConfig,
-                                counts: [Int], teacher: VisionTransformer?) -> StepFunction {
-        let label = ClassificationLoss(config: config, classCounts: counts)
-        if let teacher {
-            var settings = DistillationSettings()
-            settings.kind = distill
-            settings.temperature = temperature
-            settings.alpha = alpha
-            let step = DistillationStep(loss: DistillationLoss(settings: settings, label: label),
-                                        precision: config.precision, clipNorm: config.clipNorm)
-            return { images, targets, epoch, rate, seed in
-                step.run(student: network, teacher: teacher, optimizer: optimizer, images: images, targets: targets,
-                         epoch: epoch, learningRate: rate, dropoutSeed: seed)
-            }
-        }
-        let step = TrainingStep(loss: label, precision: config.precision, clipNorm: config.clipNorm)
-        return { images, targets, epoch, rate, seed in
-            step.run(model: network, optimizer: optimizer, images: images, targets: targets, epoch: epoch,
-                     learningRate: rate, dropoutSeed: seed)
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ViTCore
+import ViTStages
 import ViTStore
 
 public struct TrainCommand: ParsableCommand {
@@ -46,52 +47,19 @@ public struct TrainCommand: ParsableCommand {
     }
 
     public func run() throws {
-        ProcessSetup.unbufferOutput()
-        try OutputFile.prepare(out, inputs: [resume, initFrom].compactMap { $0 })
-        var run: TrainingRun
-        let compute: ComputeSettings
-        var initAttributes: [String: AttributeValue] = [:]
+        let start: TrainSettings.Start
         if let resume {
-            let (resumed, file) = try TrainingRun.resume(from: resume, epochs: training.epochs)
-            run = resumed
-            compute = try training.resumedCompute(stored: run.config.precision)
-            run.config.precision = compute.precision
-            initAttributes = file.attributes.filter { $0.key == "init" || $0.key == "init_sha256" }
+            start = .resume(path: resume, epochs: training.epochs)
         } else {
-            compute = try training.compute()
-            var config = try training.config(data: data)
-            let network = try VisionTransformer(config: try model.config(), seed: config.seed)
-            if let initFrom {
-                config.encoderLearningRateScale = encoderLrScale ?? 0.01
-                let hash = try PretrainedEncoder.copy(from: initFrom, into: network)
-                initAttributes = ["init": .string((initFrom as NSString).lastPathComponent), "init_sha256": .string(hash)]
-                print("encoder from \(initFrom), learning rate x \(config.encoderLearningRateScale)")
-            }
-            run = TrainingRun(model: network, config: config)
+            start = .fresh(model: try model.config(), training: try training.config(data: data),
+                           encoder: initFrom.map { .init(path: $0, learningRateScale: encoderLrScale ?? 0.01) })
         }
-        let config = run.config, network = run.model, optimizer = run.optimizer
-        let (loaded, loadedCounts, test) = try data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
-        let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
-        var output = TrainingRun.Output(path: out, stage: stage,
-                                        configJSON: ConfigJSON.encode(model: network.config,
-                                                                      sections: ["training": config, "compute": compute]))
-        output.attributes = initAttributes
-        output.keepOptimizerState = !noOptimizerState
-        output.tensorboard = training.tensorboard
-        print(compute.summary)
-        printConfig(output.configJSON)
-        print("parameters: \(network.parameterCount)")
-
-        let step = TrainingStep(loss: ClassificationLoss(config: config, classCounts: counts),
-                                precision: config.precision, clipNorm: config.clipNorm)
-        // The heads learn at the full rate; the rest (the encoder) at the scale, 1 unless fine-tuning.
-        let encoderScale = config.encoderLearningRateScale
-        try run.execute(training: train, classCounts: counts, test: test, output: output, validation: validation,
-                        stopAfter: stopAfterEpochs) {
-            images, targets, epoch, rate, dropoutSeed in
-            step.run(model: network, optimizer: optimizer, images: images, targets: targets, epoch: epoch,
-                     learningRate: rate, dropoutSeed: dropoutSeed,
-                     learningRateScale: { VisionTransformer.isHeadParameter($0.name) ? 1 : encoderScale })
-        }
+        var settings = TrainSettings(start: start, data: try data.source(), output: out)
+        settings.precision = training.precision
+        settings.stage = stage
+        settings.keepOptimizerState = !noOptimizerState
+        settings.tensorboard = training.tensorboard
+        settings.stopAfterEpochs = stopAfterEpochs
+        try ViTStages.train(settings)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ViTCore
 import ViTReports
+import ViTStages
 
 struct TrainingReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,5 @@
 import XCTest
-@testable import ViTCommands
+@testable import ViTStages
 
 final class CRC32CTests: XCTestCase {
     func testChecksumMatchesTheCastagnoliCheckValue() {

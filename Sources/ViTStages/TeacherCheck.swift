@@ -1,4 +1,3 @@
-import ArgumentParser
 import ViTCore
 
 /// A teacher checkpoint, checked against the student before any training starts: the same

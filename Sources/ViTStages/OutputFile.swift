@@ -1,4 +1,3 @@
-import ArgumentParser
 import ViTCore
 import Foundation
 

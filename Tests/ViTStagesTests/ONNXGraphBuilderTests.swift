@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import ViTCommands
+@testable import ViTStages
 
 final class ONNXGraphBuilderTests: XCTestCase {
     func testNamesAreMadeUniqueBySuffix() {

@@ -1,7 +1,4 @@
-import ArgumentParser
 import ViTCore
-
-extension PrecisionChoice: ExpressibleByArgument {}
 
 /// What the tools say and record about the hardware a run used: oneDNN's ISA and the precision
 /// chosen, printed at start-up and stored in the checkpoint's config under "compute".
@@ -24,6 +21,18 @@ public struct ComputeSettings: Codable, Equatable, Sendable {
         vnni = cpu.vnni
         requested = choice
         precision = try cpu.resolve(choice, training: training)
+    }
+
+    /// The precision a resumed run continues in: the file's, unless `choice` names another.
+    /// A bf16 run cannot continue in bf16 on a CPU without native bf16: that is refused.
+    public static func resumed(_ choice: PrecisionChoice, stored: Precision) throws -> ComputeSettings {
+        if choice != .auto { return try ComputeSettings(choice, training: true) }
+        do {
+            return try ComputeSettings(PrecisionChoice(stored), training: true)
+        } catch {
+            throw PrecisionError(message: "this run trains in \(stored.rawValue), which needs native bf16 and oneDNN runs "
+                + "\(CPUCapabilities.current.isa) here: add --precision f32 to continue it in f32")
+        }
     }
 
     /// "compute: oneDNN ISA avx2 (no native bf16, no VNNI); precision f32 (auto)"

@@ -6,7 +6,7 @@ import ViTCore
 /// timm's `VisionTransformer` (embed_dim, num_heads, mlp_ratio, global_pool, ...), or in timm's
 /// Hub `config.json`, which nests those arguments in `model_args` and the normalisation in
 /// `pretrained_cfg`. Keys not given keep the base config's values; unknown keys are refused.
-enum ArchitectureFile {
+public enum ArchitectureFile {
     /// Objects a vitc checkpoint's config holds beside the architecture: they describe how it was made.
     static let stageSections: Set<String> = ["training", "distillation", "pruning", "quantization", "compute",
                                              "pretraining", "import"]
@@ -17,7 +17,7 @@ enum ArchitectureFile {
                           ("heads", "num_heads"), ("mlp_dim", "mlp_ratio"), ("pool", "global_pool"),
                           ("dropout", "drop_rate"), ("drop_path", "drop_path_rate")]
 
-    static func config(at path: String, base: ModelConfig) throws -> ModelConfig {
+    public static func config(at path: String, base: ModelConfig) throws -> ModelConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(message: "\(path): cannot read the config file")
         }

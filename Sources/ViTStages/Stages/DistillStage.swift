@@ -1,0 +1,92 @@
+import Foundation
+import ViTCore
+import ViTStore
+
+/// What `distill` needs: a new student (architecture, settings, how it learns from which
+/// teacher) or the file of a distillation run to continue, and where its checkpoints go.
+public struct DistillSettings {
+    public enum Start {
+        /// A new run; `training.precision` is replaced by the one `precision` resolves to.
+        /// `distillation.teacher` names the teacher's file (unused with kind none).
+        case fresh(model: ModelConfig, training: TrainingConfig, distillation: DistillationSettings)
+        /// The run saved in `path`, continued up to `epochs`; its teacher is the one the file names.
+        case resume(path: String, epochs: Int?)
+    }
+
+    public var start: Start
+    public var data: DataSource
+    public var output: String
+    public var precision = PrecisionChoice.auto
+    public var keepOptimizerState = true
+    public var tensorboard: String?
+    public var stopAfterEpochs: Int?
+
+    public init(start: Start, data: DataSource, output: String) {
+        self.start = start
+        self.data = data
+        self.output = output
+    }
+}
+
+/// Trains a student against a teacher's outputs (vit-distill, the pipeline's student).
+public func distill(_ settings: DistillSettings) throws {
+    ProcessSetup.unbufferOutput()
+    var run: TrainingRun
+    var distillation: DistillationSettings
+    var resumed: String?
+    let compute: ComputeSettings
+    switch settings.start {
+    case .resume(let path, let epochs):
+        let (loaded, file) = try TrainingRun.resume(from: path, epochs: epochs, auxiliaryColumn: "distill_loss")
+        let json = try file.string("config", file: path)
+        guard let stored = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation",
+                                                        from: json, file: path) else {
+            throw ConfigError(message: "\(path): is not a distillation run")
+        }
+        (run, distillation, resumed) = (loaded, stored, path)
+        compute = try ComputeSettings.resumed(settings.precision, stored: run.config.precision)
+    case .fresh(let architecture, let config, let fresh):
+        run = TrainingRun(model: try VisionTransformer(config: architecture, seed: config.seed), config: config)
+        distillation = fresh
+        compute = try ComputeSettings(settings.precision, training: true)
+    }
+    run.config.precision = compute.precision
+    try OutputFile.prepare(settings.output,
+                           inputs: [resumed, distillation.kind == .none ? nil : distillation.teacher].compactMap { $0 })
+    let teacherModel = distillation.kind == .none
+        ? nil : try loadTeacher(distillation.teacher, compatibleWith: run.model.config)
+    if teacherModel != nil {
+        let hash = try Checkpoint.sha256(ofFile: distillation.teacher)
+        if resumed != nil, !distillation.teacherSHA256.isEmpty, hash != distillation.teacherSHA256 {
+            throw ConfigError(message: "\(distillation.teacher) has changed since the run began (SHA-256 differs)")
+        }
+        distillation.teacherSHA256 = hash
+    }
+    let config = run.config, student = run.model, optimizer = run.optimizer
+    let (loaded, loadedCounts, test) = try settings.data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
+    let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
+    var output = TrainingRun.Output(path: settings.output, stage: .student,
+                                    configJSON: ConfigJSON.encode(model: student.config,
+                                                                  sections: ["training": config, "distillation": distillation,
+                                                                             "compute": compute]))
+    output.attributes["teacher"] = .string((distillation.teacher as NSString).lastPathComponent)
+    output.attributes["teacher_sha256"] = .string(distillation.teacherSHA256)
+    output.auxiliaryColumn = "distill_loss"
+    output.keepOptimizerState = settings.keepOptimizerState
+    output.tensorboard = settings.tensorboard
+    print(compute.summary)
+    printConfig(output.configJSON)
+    if let teacherModel {
+        print("teacher: \(distillation.teacher), \(teacherModel.parameterCount) parameters; "
+              + "student: \(student.parameterCount) parameters")
+    }
+    let label = ClassificationLoss(config: config, classCounts: counts)
+    let step = DistillationStep(loss: DistillationLoss(settings: distillation, label: label),
+                                precision: config.precision, clipNorm: config.clipNorm)
+    try run.execute(training: train, classCounts: counts, test: test, output: output, validation: validation,
+                    stopAfter: settings.stopAfterEpochs) {
+        images, targets, epoch, rate, dropoutSeed in
+        step.run(student: student, teacher: teacherModel, optimizer: optimizer, images: images, targets: targets,
+                 epoch: epoch, learningRate: rate, dropoutSeed: dropoutSeed)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+import ViTCore
+@testable import ViTStore
+
+final class ModelRecordTests: XCTestCase {
+    private var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    func testACommittedFormatVersionOneInt8FileReadsAsARecord() throws {
+        let path = repository.appendingPathComponent("models/student-int8.h5").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("models/student-int8.h5 is not checked out") }
+        let record = try ModelRecord(checkpoint: try Checkpoint.load(from: path), file: path)
+        XCTAssertEqual(record.stage, .int8)
+        XCTAssertEqual([record.model.tokenizer.rawValue, "\(record.model.dim)", "\(record.model.depth)", "\(record.model.heads)"],
+                       ["conv", "128", "4", "2"])
+        XCTAssertEqual(record.training?.epochs, 30)
+        XCTAssertEqual(record.distillation?.teacher, "models/teacher.h5")
+        XCTAssertEqual(record.parent, ModelRecord.Source(
+            name: "student.h5", sha256: "abb01177c88e2bdac007566b637a84cc09a6cfbecdfea553ce64a16356263c40"))
+        XCTAssertEqual(record.quantization?.mode, .static)
+        XCTAssertEqual(record.quantization?.calibrationImages, 512)
+        XCTAssertEqual(record.quantization?.parent, "student.h5")
+        XCTAssertNil(record.teacher, "the int8 file names its parent, not the parent's teacher")
+        XCTAssertNotNil(record.otherKeys["compute"], "untyped sections are kept")
+    }
+
+    func testWrittenAttributesReadBackAsTheSameRecordKeepingUnknownSections() throws {
+        var record = ModelRecord(stage: .pruned, model: ModelConfig.preset(named: "student")!, seed: 7)
+        record.training = TrainingConfig()
+        record.pruning = PruningConfig()
+        record.parent = .init(name: "student.h5", sha256: "ab")
+        record.teacher = .init(name: "teacher.h5", sha256: "cd")
+        record.otherKeys = ["compute": #"{"isa":"avx2"}"#, "later_section": #"{"x":[1,2]}"#]
+        var file = Checkpoint()
+        record.write(into: &file)
+        XCTAssertEqual(file.attributes["parent_sha256"], .string("ab"))
+        XCTAssertEqual(try ModelRecord(checkpoint: file, file: "memory"), record)
+    }
+
+    func testTheQuantizationAttributeIsReadBeforeTheConfigSection() throws {
+        var record = ModelRecord(stage: .int8, model: ModelConfig.preset(named: "student")!, seed: 0)
+        record.quantization = QuantizationSettings()
+        var file = Checkpoint()
+        record.write(into: &file)
+        var settings = QuantizationSettings()
+        settings.mode = .dynamic
+        file.attributes["quantization"] = .string(ConfigJSON.sortedJSON(settings))
+        XCTAssertEqual(try ModelRecord(checkpoint: file, file: "memory").quantization?.mode, .dynamic)
+    }
+}
