@@ -1,4 +1,7 @@
 import ViTCommands
+import ViTDistributed
 
 ProcessSetup.configure()
+MPILaunch.start()  // only under mpirun: data-parallel over its ranks
 PretrainCommand.main()
+MPILaunch.finish()

@@ -241,7 +241,7 @@ public struct PruneCommand: ParsableCommand {
                                                                      interval: settings.pruneInterval),
                                      scope: settings.scope)
         }
-        if let directory = training.tensorboard {
+        if let directory = training.tensorboard, DataParallel.group.rank == 0 {
             try TensorBoardLog(directory: directory).attach(to: trainer) {
                 [("epoch/sparsity", SparsityReport(parameters: targets).total)]
             }
