@@ -9,6 +9,7 @@
 # over the epoch's seconds so far, evaluation excluded). Run it alone on the machine.
 #
 #   scripts/data_parallel_bench.sh            PRESET=student BATCH=128 IMAGES=2560 PRECISION=f32
+#   scripts/data_parallel_bench.sh --data DIR (further flags go to vit-train)
 #
 # Needs a release build (swift build -c release), Open MPI (openmpi-bin) and the data ($VITC_DATA
 # or --data's default).
@@ -18,20 +19,21 @@ PRESET=${PRESET:-student}
 BATCH=${BATCH:-128}
 IMAGES=${IMAGES:-2560}
 PRECISION=${PRECISION:-f32}
-TRAIN=.build/release/vit-train
+# VITC_BIN=.build/debug checks the script itself on a debug build (its speeds mean nothing).
+TRAIN=${VITC_BIN:-.build/release}/vit-train
 [ -x "$TRAIN" ] || { echo "build first: swift build -c release" >&2; exit 1; }
 ROOT_FLAG=""
 [ "$(id -u)" = 0 ] && ROOT_FLAG="--allow-run-as-root"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 FLAGS=(--preset "$PRESET" --batch-size "$BATCH" --limit-train "$IMAGES" --limit-test 256 --epochs 1
-       --warmup-epochs 0 --precision "$PRECISION")
+       --warmup-epochs 0 --precision "$PRECISION" "$@")
 
 # The last "img/s" figure and the all-reduce share from one run's output.
 summarise() {
     local speed share
-    speed=$(grep -o '[0-9.]* img/s' "$1" | tail -1 | cut -d' ' -f1)
-    share=$(grep -o 'all-reduce [0-9.]*% of step time' "$1" | tail -1 | cut -d' ' -f2)
+    speed=$(grep -o '[0-9.]* img/s' "$1" | tail -1 | cut -d' ' -f1 || true)
+    share=$(grep -o 'all-reduce [0-9.]*% of step time' "$1" | tail -1 | cut -d' ' -f2 || true)
     echo "| $2 | ${speed:-?} | ${share:--} |"
 }
 
