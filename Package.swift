@@ -25,8 +25,13 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Open MPI (Debian's libopenmpi-dev): pkg-config's ompi gives the include and library
+        // paths (mpi.h is under /usr/lib/x86_64-linux-gnu/openmpi/include).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         .target(name: "ViTCore", dependencies: ["CDNNL"], swiftSettings: fastMath),
         .target(name: "ViTStore", dependencies: ["ViTCore", "CHDF5"], swiftSettings: fastMath),
+        .target(name: "ViTDistributed", dependencies: ["ViTCore", "CMPI"], swiftSettings: fastMath),
         .target(name: "ViTReports", dependencies: ["ViTCore", "ViTStore"], swiftSettings: fastMath),
         // The stages as library calls (train, distill, prune, quantize, evaluate, report) and
         // what they need: training runs, ONNX export, TensorBoard events, the data download.
@@ -40,14 +45,14 @@ let package = Package(
                 dependencies: ["ViTCore", "ViTStore", "ViTReports", "ViTStages",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: fastMath),
-        .executableTarget(name: "vit-train", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-train", dependencies: ["ViTCommands", "ViTStages", "ViTDistributed"], swiftSettings: fastMath),
         .executableTarget(name: "vit-eval", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
         .executableTarget(name: "vit-bench", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
-        .executableTarget(name: "vit-distill", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
-        .executableTarget(name: "vit-prune", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-distill", dependencies: ["ViTCommands", "ViTStages", "ViTDistributed"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-prune", dependencies: ["ViTCommands", "ViTStages", "ViTDistributed"], swiftSettings: fastMath),
         .executableTarget(name: "vit-quantize", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
         .executableTarget(name: "vit-report", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
-        .executableTarget(name: "vit-pretrain", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
+        .executableTarget(name: "vit-pretrain", dependencies: ["ViTCommands", "ViTStages", "ViTDistributed"], swiftSettings: fastMath),
         .executableTarget(name: "vit-pipeline", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
         .executableTarget(name: "vit-data", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
         .executableTarget(name: "vit-import", dependencies: ["ViTCommands", "ViTStages"], swiftSettings: fastMath),
@@ -55,6 +60,8 @@ let package = Package(
         .testTarget(name: "ViTCoreTests", dependencies: ["ViTCore"]),
         .testTarget(name: "ViTStoreTests", dependencies: ["ViTStore", "ViTCore"]),
         .testTarget(name: "ViTReportsTests", dependencies: ["ViTReports"]),
+        // Runs the built tools under mpirun; it does not link MPI itself (see MPILaunchTests).
+        .testTarget(name: "ViTDistributedTests", dependencies: ["ViTStore", "ViTCore"]),
         .testTarget(name: "ViTStagesTests", dependencies: ["ViTStages", "ViTStore", "ViTCore"]),
         .testTarget(name: "ViTCommandsTests",
                     dependencies: ["ViTCommands", "ViTStages", "ViTReports", "ViTStore", "ViTCore"]),

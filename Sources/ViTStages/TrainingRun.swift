@@ -29,6 +29,7 @@ public struct TrainingRun {
             throw ConfigError(message: "\(path): has no training settings to resume")
         }
         if let epochs { config.epochs = epochs }
+        config.ranks = DataParallel.group.size  // any number of processes can resume
         var run = TrainingRun(model: try file.makeModel(file: path), config: config)
         // A finished run's head biases carry the post-hoc adjustment; training goes on from the biases it learned.
         for parameter in run.model.parametersAndBuffers {
@@ -93,7 +94,7 @@ public struct TrainingRun {
                         step: @escaping StepFunction) throws -> EvaluationResult {
         let trainer = Trainer(model: model, config: config, training: training, test: test, logs: logs,
                               average: average, step: step)
-        if let directory = output.tensorboard { try TensorBoardLog(directory: directory).attach(to: trainer) }
+        if let directory = output.tensorboard, DataParallel.group.rank == 0 { try TensorBoardLog(directory: directory).attach(to: trainer) }
         func checkpoint(withOptimizer: Bool) -> Checkpoint {
             let makeFile = {
                 Checkpoint(model: model, stage: output.stage, config: output.configJSON, seed: config.seed,

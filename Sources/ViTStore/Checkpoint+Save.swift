@@ -1,10 +1,23 @@
 import Foundation
+import ViTCore
 
 extension Checkpoint {
     /// Writes the checkpoint to a temporary file beside `path` and renames it into place only
     /// once it is complete, so a crash or an error never leaves a partial checkpoint at `path`.
     /// The file's SHA-256 goes into its user block, for `load` to check (see FileDigest).
+    /// Under data parallelism (`DataParallel.group`) rank 0 alone writes, the others holding the
+    /// same model; all then wait until it has, so that no rank reads the file (a later stage)
+    /// before it is in place. A rank 0 that fails to write ends the job (see MPILaunch).
     public func save(to path: String) throws {
+        let group = DataParallel.group
+        if group.rank == 0 { try writeAtomically(to: path) }
+        if group.size > 1 {
+            var done: [Float] = [0]
+            group.sum(&done)
+        }
+    }
+
+    private func writeAtomically(to path: String) throws {
         try validate(reportingAs: path)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()

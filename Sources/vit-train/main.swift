@@ -1,5 +1,8 @@
 import ViTCommands
 import ViTStages
+import ViTDistributed
 
 ProcessSetup.configure()
+MPILaunch.start()  // only under mpirun: data-parallel over its ranks
 TrainCommand.main()
+MPILaunch.finish()

@@ -11,3 +11,13 @@ final class DropoutTests: XCTestCase {
         XCTAssertEqual(Double(mask.reduce(0, +)) / 100_000, 1, accuracy: 0.01)
     }
 }
+
+final class DropoutRowsTests: XCTestCase {
+    func testTheMaskOfSomeRowsIsThoseRowsOfTheWholeBatchsMask() {
+        var whole = SeededGenerator(seed: 5), part = SeededGenerator(seed: 5)
+        let all = Dropout.mask(count: 4 * 6, rate: 0.3, generator: &whole)
+        let rows = BatchRows(range: 2..<4, total: 4)
+        XCTAssertEqual(Dropout.mask(count: 2 * 6, rate: 0.3, generator: &part, rows: rows), Array(all[12..<24]))
+        XCTAssertEqual(part.next(), whole.next())
+    }
+}

@@ -208,3 +208,21 @@ final class VisionTransformerTests: XCTestCase {
         }
     }
 }
+
+final class VisionTransformerRowsTests: XCTestCase {
+    /// Data parallelism relies on it: a process's rows get the dropout and drop-path masks they
+    /// get in the whole batch. Tolerance: the products of 2 rows and of 4 may be blocked differently.
+    func testAForwardOnSomeRowsEqualsThoseRowsOfTheWholeBatchsForwardWithDropout() throws {
+        var config = tinyModelConfig()
+        config.dropout = 0.3
+        config.dropPath = 0.5
+        let model = try VisionTransformer(config: config, seed: 1)
+        let images = randomTensor([4, 3, 8, 8], seed: 2)
+        let whole = model.forward(images, keepCache: true, dropoutSeed: 9).logits
+        let rows = BatchRows(range: 2..<4, total: 4)
+        let part = model.forward(rows.slice(images), keepCache: true, dropoutSeed: 9, rows: rows).logits
+        let expected = Array(whole.data[6..<12])
+        for (a, b) in zip(part.data, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        XCTAssertNotEqual(whole.data, model.forward(images).logits.data, "dropout should change the logits")
+    }
+}

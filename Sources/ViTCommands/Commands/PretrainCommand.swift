@@ -75,7 +75,7 @@ public struct PretrainCommand: ParsableCommand {
         let optimizer = AdamW(weightDecay: config.weightDecay)
         let step = PretrainingStep(maskRatio: config.maskRatio, normalization: normalization,
                                    precision: config.precision, clipNorm: config.clipNorm)
-        let trainer = Pretrainer(config: config, images: images, normalization: normalization) { batch, rate, seed in
+        let trainer = Pretrainer(config: config, images: images, normalization: normalization, model: architecture) { batch, rate, seed in
             step.run(model: network, optimizer: optimizer, images: batch, learningRate: rate, seed: seed)
         }
         try trainer.run { trainer in

@@ -26,27 +26,41 @@ public struct EvaluationResult: Sendable {
 /// Runs the model forward-only over `images` in order. Throws `NonFiniteError` rather than
 /// report an accuracy from NaN or infinite logits (arg-max would quietly pick class 0).
 /// `logitOffsets` [K] are added to every row before the arg-max (post-hoc logit adjustment:
-/// -tau log prior).
+/// -tau log prior). Under data parallelism (`DataParallel.group`) each process evaluates its
+/// contiguous share of the images and the confusion matrices are summed, so every process gets
+/// the whole set's result; every process must then call it.
 public func evaluate(_ model: VisionTransformer, on images: LabeledImages, batchSize: Int = 256,
                      precision: Precision = .f32, logitOffsets: [Float]? = nil) throws -> EvaluationResult {
     let classes = model.config.numClasses
     let normalization = ChannelNormalization(mean: model.config.mean, std: model.config.std)
-    let loader = BatchLoader.evaluation(images: images, batchSize: batchSize, normalization: normalization)
+    let group = DataParallel.group
+    let share = BatchRows.share(of: images.count, rank: group.rank, ranks: group.size)
+    let mine = share.isAll ? images : images.subset(Array(share.range))
+    let loader = BatchLoader.evaluation(images: mine, batchSize: batchSize, normalization: normalization)
     var confusion = [Int](repeating: 0, count: classes * classes)
+    var nonFinite = 0
     var pixels = Tensor(zeros: [0])
     var labels: [Int32] = []
     let start = Date()
-    for batch in loader.epoch(0) {
+    for batch in loader.epoch(0) where !batch.isEmpty {
         loader.makeBatch(indices: batch, epoch: 0, into: &pixels, labels: &labels)
         var logits = model.forward(pixels, precision: precision).logits
         if let logitOffsets {
             for i in 0..<logits.count { logits.data[i] += logitOffsets[i % classes] }
         }
-        let nonFinite = logits.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        if nonFinite > 0 { throw NonFiniteError.logits(count: nonFinite) }
+        nonFinite += logits.data.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        // One process stops at once; several first agree (below), so that none waits for a stopped one.
+        if nonFinite > 0 && share.isAll { throw NonFiniteError.logits(count: nonFinite) }
         for (row, predicted) in predictions(logits).enumerated() {
             confusion[Int(labels[row]) * classes + predicted] += 1
         }
+    }
+    if !share.isAll {
+        var summed = confusion.map(Double.init) + [Double(nonFinite)]
+        group.sum(&summed)
+        nonFinite = Int(summed.removeLast())
+        confusion = summed.map { Int($0) }
+        if nonFinite > 0 { throw NonFiniteError.logits(count: nonFinite) }
     }
     let seconds = Date().timeIntervalSince(start)
     let perClass = (0..<classes).map { c -> Double in

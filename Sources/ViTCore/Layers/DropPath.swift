@@ -14,6 +14,11 @@ public enum DropPath {
         Dropout.mask(count: batch, rate: rate, generator: &generator)
     }
 
+    /// The mask of `rows` of a global batch (see `Dropout.mask(count:rate:generator:rows:)`).
+    public static func mask(rows: BatchRows, rate: Float, generator: inout SeededGenerator) -> [Float] {
+        Dropout.mask(count: rows.count, rate: rate, generator: &generator, rows: rows)
+    }
+
     /// Multiplies each sample's rows in place: the same function serves forward (x) and backward (dy).
     public static func apply(_ mask: [Float], to x: inout Tensor) {
         let perSample = x.count / mask.count

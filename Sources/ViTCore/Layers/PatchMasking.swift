@@ -55,3 +55,12 @@ public struct PatchMasking {
         return dx
     }
 }
+
+extension PatchMasking {
+    /// The flags of `rows` of the global batch (the masks are drawn for every image, then sliced).
+    public func slice(_ rows: BatchRows) -> PatchMasking {
+        guard !rows.isAll else { return self }
+        let patches = masked.count / rows.total
+        return PatchMasking(token: token, masked: Array(masked[rows.range.lowerBound * patches ..< rows.range.upperBound * patches]))
+    }
+}

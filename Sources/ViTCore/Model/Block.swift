@@ -26,18 +26,19 @@ public struct Block {
     public let dropPath: Float
 
     public func forward(_ x: Tensor, precision: Precision, keepCache: Bool,
-                        generator: inout SeededGenerator?) -> (Tensor, BlockCache?) {
+                        generator: inout SeededGenerator?, rows: BatchRows? = nil) -> (Tensor, BlockCache?) {
         if runsFusedInt8(keepCache: keepCache, generator: generator) { return (forwardFusedInt8(x, precision: precision), nil) }
         var masks: [[Float]] = [], pathMasks: [[Float]] = []
         func drop(_ t: inout Tensor) {
             guard dropout > 0, generator != nil else { return }
-            let mask = Dropout.mask(count: t.count, rate: dropout, generator: &generator!)
+            let mask = Dropout.mask(count: t.count, rate: dropout, generator: &generator!,
+                                    rows: rows ?? .all(t.shape[0]))
             Dropout.apply(mask, to: &t)
             masks.append(mask)
         }
         func dropBranch(_ t: inout Tensor) {
             guard dropPath > 0, generator != nil else { return }
-            let mask = DropPath.mask(batch: t.shape[0], rate: dropPath, generator: &generator!)
+            let mask = DropPath.mask(rows: rows ?? .all(t.shape[0]), rate: dropPath, generator: &generator!)
             DropPath.apply(mask, to: &t)
             pathMasks.append(mask)
         }

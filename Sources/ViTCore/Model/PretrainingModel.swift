@@ -57,9 +57,10 @@ public final class PretrainingModel {
     }
 
     public func forward(_ images: Tensor, masking: PatchMasking? = nil, precision: Precision = .f32,
-                        keepCache: Bool = false, dropoutSeed: UInt64? = nil) -> (Tensor, PretrainingCache?) {
+                        keepCache: Bool = false, dropoutSeed: UInt64? = nil,
+                        rows: BatchRows? = nil) -> (Tensor, PretrainingCache?) {
         let (tokens, encoderCache) = encoder.forwardTokens(images, masking: masking, precision: precision,
-                                                           keepCache: keepCache, dropoutSeed: dropoutSeed)
+                                                           keepCache: keepCache, dropoutSeed: dropoutSeed, rows: rows)
         let patchTokens = Self.dropPrefix(tokens, prefix: encoder.config.prefixTokens)
         let (reconstruction, decoderCache) = decoder.forward(patchTokens, precision: precision, keepCache: keepCache)
         guard keepCache else { return (reconstruction, nil) }

@@ -23,8 +23,11 @@ extension VisionTransformer {
     }
 
     /// `dropoutSeed` nil means no dropout or drop-path; `keepCache` is needed only for `backwardTokens`.
+    /// `rows`: which rows of a global batch `images` are (data parallel), so that their dropout
+    /// and drop-path masks are those rows' part of the whole batch's; nil: all of it.
     public func forwardTokens(_ images: Tensor, masking: PatchMasking? = nil, precision: Precision = .f32,
-                              keepCache: Bool = false, dropoutSeed: UInt64? = nil) -> (tokens: Tensor, cache: TokenCache?) {
+                              keepCache: Bool = false, dropoutSeed: UInt64? = nil,
+                              rows: BatchRows? = nil) -> (tokens: Tensor, cache: TokenCache?) {
         let batch = images.shape[0]
         let isRandom = config.dropout > 0 || config.dropPath > 0
         var generator: SeededGenerator? = (isRandom ? dropoutSeed : nil).map { SeededGenerator(seed: $0) }
@@ -33,13 +36,15 @@ extension VisionTransformer {
         var x = assembleTokens(patchTokens, batch: batch)
         var tokenDropMask: [Float]?
         if config.dropout > 0, generator != nil {
-            let mask = Dropout.mask(count: x.count, rate: config.dropout, generator: &generator!)
+            let mask = Dropout.mask(count: x.count, rate: config.dropout, generator: &generator!,
+                                    rows: rows ?? .all(batch))
             Dropout.apply(mask, to: &x)
             tokenDropMask = mask
         }
         var blockCaches: [BlockCache] = []
         for block in blocks {
-            let (y, cache) = block.forward(x, precision: precision, keepCache: keepCache, generator: &generator)
+            let (y, cache) = block.forward(x, precision: precision, keepCache: keepCache, generator: &generator,
+                                         rows: rows)
             x = y
             if let cache { blockCaches.append(cache) }
         }

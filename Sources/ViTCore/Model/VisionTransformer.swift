@@ -122,12 +122,15 @@ public final class VisionTransformer {
     }
 
     /// `dropoutSeed` nil means evaluation (no dropout, no drop-path); `keepCache` is needed only for backward.
+    /// `rows`: which rows of a global batch `images` are (see `forwardTokens`); nil: all of it.
     public func forward(_ images: Tensor, precision: Precision = .f32, keepCache: Bool = false,
-                        dropoutSeed: UInt64? = nil) -> ModelOutput {
+                        dropoutSeed: UInt64? = nil, rows: BatchRows? = nil) -> ModelOutput {
         if !keepCache && isSmallInference(batch: images.shape[0], precision: precision) {
-            return singleThreaded { forwardOnWorkers(images, precision: precision, keepCache: false, dropoutSeed: dropoutSeed) }
+            return singleThreaded {
+                forwardOnWorkers(images, precision: precision, keepCache: false, dropoutSeed: dropoutSeed, rows: rows)
+            }
         }
-        return forwardOnWorkers(images, precision: precision, keepCache: keepCache, dropoutSeed: dropoutSeed)
+        return forwardOnWorkers(images, precision: precision, keepCache: keepCache, dropoutSeed: dropoutSeed, rows: rows)
     }
 
     /// Whether inference on `batch` images is too little work to share between threads: under
@@ -140,10 +143,10 @@ public final class VisionTransformer {
     }
 
     private func forwardOnWorkers(_ images: Tensor, precision: Precision, keepCache: Bool,
-                                  dropoutSeed: UInt64?) -> ModelOutput {
+                                  dropoutSeed: UInt64?, rows: BatchRows?) -> ModelOutput {
         let batch = images.shape[0]
         let (normed, encoderCache) = forwardTokens(images, precision: precision, keepCache: keepCache,
-                                                   dropoutSeed: dropoutSeed)
+                                                   dropoutSeed: dropoutSeed, rows: rows)
         let (pooled, poolingCache) = pooling.forward(normed, keepCache: keepCache)
         var logits = head.forward(pooled, precision: precision)
         var distilled: Tensor?

@@ -13,12 +13,15 @@ public final class Pretrainer {
     public typealias Step = (_ images: Tensor, _ learningRate: Float, _ seed: UInt64) -> Float
 
     private let step: Step
+    /// The architecture, for what data parallelism refuses (--norm batch); nil: not checked.
+    private let modelConfig: ModelConfig?
     private let schedule: LearningRateSchedule
     private let plan: EpochPlan
 
     public init(config: PretrainingConfig, images: LabeledImages, normalization: ChannelNormalization,
-                step: @escaping Step) {
+                model: ModelConfig? = nil, step: @escaping Step) {
         self.config = config
+        self.modelConfig = model
         self.step = step
         let plan = EpochPlan(images: images, batchSize: config.batchSize, augmentation: config.augmentation,
                              normalization: normalization, seed: config.seed, learningRate: config.learningRate,
@@ -33,6 +36,7 @@ public final class Pretrainer {
     /// Log rows carry the reconstruction loss as train_loss; the accuracies do not apply (NaN).
     /// A step with a non-finite loss throws `NonFiniteError` at once.
     public func run(afterEpoch: (Pretrainer) throws -> Void = { _ in }) throws {
+        try DataParallelCheck.check(model: modelConfig, batchSize: loader.batchSize, loss: nil)
         let loop = EpochLoop(plan: plan, epochs: config.epochs, firstEpoch: 0, runStart: Date(), lossOnly: true)
         for epoch in 0..<config.epochs {
             let totals = try loop.run(epoch: epoch, progress: progress) { images, _, rate, seed, _ in
@@ -42,7 +46,7 @@ public final class Pretrainer {
                                  learningRate: Double(totals.learningRate), seconds: Date().timeIntervalSince(totals.start)))
             progress(String(format: "epoch %d/%d done: reconstruction loss %.4f (%.0f s, %.0f img/s)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, logs.last!.seconds,
-                            Double(totals.seen) / logs.last!.seconds))
+                            Double(totals.seen) / logs.last!.seconds) + totals.parallelSummary)
             try afterEpoch(self)
         }
     }

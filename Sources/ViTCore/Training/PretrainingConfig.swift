@@ -21,11 +21,15 @@ public struct PretrainingConfig: Codable, Equatable, Sendable {
     public var augmentation = Augmentation.cropFlip
     public var imbalanceRatio: Double = 1
     public var seed: UInt64 = 0
+    /// The processes (MPI ranks) that trained it (see `TrainingConfig.ranks`); nil in files
+    /// written before it was recorded.
+    public var ranks: Int? = DataParallel.group.size
 
     enum CodingKeys: String, CodingKey {
         case objective, maskRatio = "mask_ratio", epochs, batchSize = "batch_size", learningRate = "lr"
         case minimumLearningRate = "min_lr", weightDecay = "weight_decay", warmupEpochs = "warmup_epochs"
         case clipNorm = "clip_norm", precision, augmentation = "augment", imbalanceRatio = "imbalance_ratio", seed
+        case ranks
     }
 
     public init() {}

@@ -80,7 +80,10 @@ public final class Trainer {
     /// Trains the epochs not yet in `logs`, up to `stopAfter` of them if given (the schedule
     /// still spans all epochs); `afterEpoch` runs after each (to save a checkpoint).
     /// A step with a non-finite loss or gradient norm throws `NonFiniteError` at once.
+    /// Under data parallelism every process runs this with the same settings and data; each step
+    /// takes the whole batch and trains on the process's rows (see `TrainingStep.run`).
     public func run(stopAfter: Int? = nil, afterEpoch: (Trainer) throws -> Void = { _ in }) throws {
+        try DataParallelCheck.check(model: model.config, batchSize: loader.batchSize, loss: config.loss)
         let loop = EpochLoop(plan: plan, epochs: config.epochs, firstEpoch: logs.count, runStart: Date(),
                              lossOnly: false)
         for epoch in logs.count..<min(config.epochs, stopAfter ?? config.epochs) {
@@ -104,7 +107,7 @@ public final class Trainer {
             let tested = evaluates ? String(format: "test acc %.2f%%", 100 * accuracy) : "not evaluated"
             progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, %@ (%.0f s)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
-                            tested, logs.last!.seconds))
+                            tested, logs.last!.seconds) + totals.parallelSummary)
             try afterEpoch(self)
         }
     }

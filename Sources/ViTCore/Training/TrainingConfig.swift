@@ -36,6 +36,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var validationSeed: UInt64 = 0
     /// Evaluate on the test set every this many epochs (and after the last).
     public var evaluateEvery = 1
+    /// The processes (MPI ranks) that trained it: the group of the process that makes the
+    /// config, and a resumed run's own (any number can resume). Results do not depend on it.
+    public var ranks = DataParallel.group.size
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize = "batch_size", learningRate = "lr", minimumLearningRate = "min_lr"
@@ -47,6 +50,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case validationFraction = "validation_fraction", validationSeed = "validation_seed"
         case evaluateEvery = "eval_every"
         case augmentationSettings = "augment_settings"
+        case ranks
     }
 
     public init() {}
@@ -81,6 +85,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         validationSeed = try c.decodeIfPresent(UInt64.self, forKey: .validationSeed) ?? defaults.validationSeed
         augmentationSettings = try c.decodeIfPresent(AugmentationSettings.self, forKey: .augmentationSettings)
         evaluateEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? defaults.evaluateEvery
+        ranks = try c.decodeIfPresent(Int.self, forKey: .ranks) ?? 1
     }
 
     public func validate() throws {

@@ -27,11 +27,17 @@ public struct TrainingStep {
 
     /// One step on `images` with (possibly mixed) targets; `epoch` (from 0) selects the loss's
     /// phases (deferred logit adjustment, DRW). `learningRateScale` lets some parameters train slower.
+    /// `images` and `targets` are the global batch: under data parallelism (`DataParallel.group`)
+    /// this process trains on its rows, and the gradients and figures are reduced over the group
+    /// before clipping, so every process takes the same step as one process would on the batch.
     public func run(model: VisionTransformer, optimizer: AdamW, images: Tensor, targets: MixedTargets, epoch: Int,
                     learningRate: Float, dropoutSeed: UInt64,
                     learningRateScale: (Parameter) -> Float = { _ in 1 }) -> StepResult {
+        let rows = DataParallel.rows(of: images.shape[0])
+        let share = rows.isAll ? 1 : loss.share(of: rows, targets: targets, epoch: epoch)
+        let (images, targets) = (rows.slice(images), rows.slice(targets))
         model.zeroGradients()
-        let output = model.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed)
+        let output = model.forward(images, precision: precision, keepCache: true, dropoutSeed: dropoutSeed, rows: rows)
         model.updateRunningStatistics(output.cache!)
         let result = loss.compute(logits: output.logits, targets: targets, epoch: epoch)
         // Without a teacher, the distillation head (if any) learns the labels too.
@@ -40,14 +46,17 @@ public struct TrainingStep {
         }
         model.backward(dLogits: result.dLogits, dDistillationLogits: distillation, cache: output.cache!,
                        precision: precision)
-        let norm = clipGradientNorm(model.parameters, maximumNorm: clipNorm)
-        optimizer.update(model.parameters, learningRate: learningRate, learningRateScale: learningRateScale)
         // Training accuracy on the logits the loss trains (with the prior added when it is), against
         // the label with the larger share of each mixed image.
-        return StepResult(loss: result.loss,
-                          correct: countCorrect(loss.trainingLogits(output.logits, epoch: epoch),
-                                                targets.dominantLabels),
-                          gradientNorm: norm)
+        var figures = [result.loss, Float(countCorrect(loss.trainingLogits(output.logits, epoch: epoch),
+                                                        targets.dominantLabels))]
+        if !rows.isAll {
+            figures = DataParallel.group.averageGradients(model.parameters, share: share,
+                                                          figures: [share * figures[0], figures[1]])
+        }
+        let norm = clipGradientNorm(model.parameters, maximumNorm: clipNorm)
+        optimizer.update(model.parameters, learningRate: learningRate, learningRateScale: learningRateScale)
+        return StepResult(loss: figures[0], correct: Int(figures[1].rounded()), gradientNorm: norm)
     }
 
     /// Unmixed labels at epoch 0 (for callers without mixing or loss phases).

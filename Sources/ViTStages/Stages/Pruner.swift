@@ -71,7 +71,7 @@ struct Pruner {
                                                                      interval: settings.pruneInterval),
                                      scope: settings.scope)
         }
-        if let tensorboard {
+        if let tensorboard, DataParallel.group.rank == 0 {
             try TensorBoardLog(directory: tensorboard).attach(to: trainer) {
                 [("epoch/sparsity", SparsityReport(parameters: targets).total)]
             }
