@@ -8,9 +8,12 @@ public struct RunSummary {
     public var name: String { (path as NSString).lastPathComponent }
     public var stage: Stage
     public var command: String
+    /// The `config` attribute as stored (the training report prints it).
     public var configJSON: String
-    public var training: TrainingConfig?
-    public var distillation: DistillationSettings?
+    /// How the file was made: its architecture, stage sections and lineage.
+    public var record: ModelRecord
+    public var training: TrainingConfig? { record.training }
+    public var distillation: DistillationSettings? { record.distillation }
     public var logs: [EpochLog]
     public var accuracy: Double?
     public var head: Double?, medium: Double?, tail: Double?
@@ -25,11 +28,10 @@ public struct RunSummary {
         let file = try Checkpoint.load(from: path)
         self.path = path
         attributes = file.attributes
-        stage = try file.stage(file: path)
+        record = try ModelRecord(checkpoint: file, file: path)
+        stage = record.stage
         command = (try? file.string("command", file: path)) ?? ""
         configJSON = try file.string("config", file: path)
-        training = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: configJSON, file: path)
-        distillation = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation", from: configJSON, file: path)
         logs = try file.epochLogs(file: path, auxiliaryColumn: "distill_loss")
         func scalar(_ name: String) -> Double? { file.eval[name]?.doubles?.first }
         accuracy = scalar("accuracy")

@@ -6,7 +6,7 @@ import ViTStore
 /// the report (nil when the report was asked not to time).
 public struct StudyRow {
     public var run: RunSummary
-    public var model: ModelConfig?
+    public var model: ModelConfig { run.record.model }
     /// Images/s at batch 256 and at batch 1, one entry per timed window.
     public var batchRates: [Double] = []
     public var singleRates: [Double] = []
@@ -14,13 +14,11 @@ public struct StudyRow {
 
     public init(run: RunSummary) {
         self.run = run
-        model = try? ConfigJSON.decodeModel(run.configJSON, file: run.path)
     }
 
     /// "patch 4, width 128, 4 heads, depth 4, MLP 256" (or "conv 3-64-128, ... seq pool"), with
     /// per-block widths when pruning changed them.
     public var architecture: String {
-        guard let model else { return "?" }
         let tokenizer = model.tokenizer == .conv
             ? "conv " + ([model.channels] + [Int](repeating: model.convChannels, count: model.convLayers - 1) + [model.dim])
                 .map(String.init).joined(separator: "-")
@@ -38,22 +36,20 @@ public struct StudyRow {
     public var howMade: String {
         switch run.stage {
         case .pruned:
-            guard let pruning = try? ConfigJSON.decodeSection(PruningConfig.self, key: "pruning", from: run.configJSON,
-                                                               file: run.path) else { return run.stage.rawValue }
+            guard let pruning = run.record.pruning else { return run.stage.rawValue }
             var text = pruning.structure == .unstructured
                 ? String(format: "%.0f%% of weights, %@ %@", 100 * pruning.sparsity, pruning.scope.rawValue, pruning.schedule.rawValue)
                 : String(format: "%.0f%% of %@", 100 * pruning.sparsity, pruning.structure.rawValue)
             if pruning.criterion == .taylor { text += ", Taylor criterion" }
             text += pruning.finetuneEpochs > 0 ? ", fine-tuned \(pruning.finetuneEpochs) epochs" : ", no fine-tuning"
-            if case .string(let teacher)? = run.attributes["teacher"], !teacher.isEmpty { text += " with \(teacher)" }
+            if let teacher = run.record.teacher?.name, !teacher.isEmpty { text += " with \(teacher)" }
             return text
         case .int8:
-            guard let settings = try? ConfigJSON.decodeSection(QuantizationSettings.self, key: "quantization",
-                                                                from: run.configJSON, file: run.path) else { return run.stage.rawValue }
+            guard let settings = run.record.quantization else { return run.stage.rawValue }
             return settings.mode == .dynamic ? "int8, dynamic activations"
                 : "int8, static activations (\(settings.calibration.rawValue), \(settings.calibrationImages) images)"
         case .imported:
-            guard case .string(let source)? = run.attributes["source"] else { return run.stage.rawValue }
+            guard let source = run.record.importSource?.source else { return run.stage.rawValue }
             return "imported from \(source)"
         default:
             return run.recipe
@@ -82,9 +78,9 @@ public enum StudyAxis: String, CaseIterable {
         switch self {
         case .params: return row.run.parameters.map(Double.init)
         case .nonzero: return row.run.nonzeroParameters.map(Double.init)
-        case .patchSize: return row.model.map { Double($0.patchSize) }
-        case .dim: return row.model.map { Double($0.dim) }
-        case .heads: return row.model.map { Double($0.heads) }
+        case .patchSize: return Double(row.model.patchSize)
+        case .dim: return Double(row.model.dim)
+        case .heads: return Double(row.model.heads)
         case .sparsity:
             guard let total = row.run.parameters, let nonzero = row.run.nonzeroParameters, total > 0 else { return nil }
             return 100 * (1 - Double(nonzero) / Double(total))
@@ -131,8 +127,7 @@ public func studyMarkdown(title: String, rows: [StudyRow], plotFile: String?, no
 extension StudyRow {
     /// The pruning settings of a pruned file.
     var pruning: PruningConfig? {
-        guard run.stage == .pruned else { return nil }
-        return try? ConfigJSON.decodeSection(PruningConfig.self, key: "pruning", from: run.configJSON, file: run.path)
+        run.stage == .pruned ? run.record.pruning : nil
     }
 
     /// The plot series the row belongs to: its stage, and for a pruned file how it was pruned, so

@@ -17,10 +17,9 @@ public struct SummaryRow {
     /// The file this one was made from: a pruned or quantized model's parent, a student's teacher,
     /// an imported model's safetensors file.
     public var parent: String {
-        for key in ["parent", "teacher", "source"] {
-            if case .string(let name)? = run.attributes[key], !name.isEmpty { return name }
-        }
-        return ""
+        let record = run.record
+        return [record.parent?.name, record.teacher?.name, record.importSource?.source]
+            .compactMap { $0 }.first { !$0.isEmpty } ?? ""
     }
 }
 

@@ -35,12 +35,16 @@ struct PruneParent {
         try checkpoint.makeModel(file: path)
     }
 
-    /// The child's config: its architecture, the parent's stage sections (training, distillation, ...)
-    /// for the record, and "pruning" (replacing the parent's, if it was pruned before).
-    func childConfig(model: ModelConfig, pruning: PruningConfig) -> String {
+    /// The child's record: its architecture, the parent's stage sections (training, distillation, ...),
+    /// "pruning" (replacing the parent's, if it was pruned before), this file as its parent, and no
+    /// teacher (the parent's teacher did not teach the child).
+    func childRecord(model: ModelConfig, pruning: PruningConfig) -> ModelRecord {
         var child = record
+        child.stage = .pruned
         child.model = model
         child.pruning = pruning
-        return child.configJSON
+        child.parent = ModelRecord.Source(name: (path as NSString).lastPathComponent, sha256: sha256)
+        child.teacher = nil
+        return child
     }
 }

@@ -24,8 +24,7 @@ public struct TrainingRun {
     public static func resume(from path: String, epochs: Int?, auxiliaryColumn: String? = nil) throws
         -> (TrainingRun, Checkpoint) {
         let file = try Checkpoint.load(from: path)
-        let json = try file.string("config", file: path)
-        guard var config = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: path) else {
+        guard var config = try ModelRecord(checkpoint: file, file: path).training else {
             throw ConfigError(message: "\(path): has no training settings to resume")
         }
         if let epochs { config.epochs = epochs }
@@ -72,18 +71,18 @@ public struct TrainingRun {
     /// Where and how the checkpoints of a run are written.
     public struct Output {
         public var path: String
-        public var stage: Stage
-        public var configJSON: String
+        /// How the model is made (stage, settings, teacher, seed), written into every checkpoint.
+        public var record: ModelRecord
+        /// Written beside the record (a pre-trained encoder's `init` and `init_sha256`).
         public var attributes: [String: AttributeValue] = [:]
         public var auxiliaryColumn: String?
         public var keepOptimizerState = true
         /// --tensorboard: a folder for TensorBoard event files beside the HDF5 log.
         public var tensorboard: String?
 
-        public init(path: String, stage: Stage, configJSON: String) {
+        public init(path: String, record: ModelRecord) {
             self.path = path
-            self.stage = stage
-            self.configJSON = configJSON
+            self.record = record
         }
     }
 
@@ -97,8 +96,7 @@ public struct TrainingRun {
         if let directory = output.tensorboard, DataParallel.group.rank == 0 { try TensorBoardLog(directory: directory).attach(to: trainer) }
         func checkpoint(withOptimizer: Bool) -> Checkpoint {
             let makeFile = {
-                Checkpoint(model: model, stage: output.stage, config: output.configJSON, seed: config.seed,
-                           command: CommandLine.arguments)
+                Checkpoint(model: model, record: output.record, command: CommandLine.arguments)
             }
             // With --ema the file's weights are the average; the raw ones stay for --resume.
             var file = average.map { $0.withAverage(model.parametersAndBuffers, makeFile) } ?? makeFile()

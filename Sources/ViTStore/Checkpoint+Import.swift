@@ -59,12 +59,13 @@ extension Checkpoint {
         var values: [String: Tensor] = [:]
         for (name, _) in expected { values[name] = state.tensors[name] }
         let model = try VisionTransformer(config: config, values: values)
-        var record = source
-        record.dtypes = Set(state.storedTypes.values.map(\.rawValue)).sorted()
-        record.ignored = (state.skipped + state.tensors.keys.filter(Self.isIgnoredOnImport)).sorted()
-        self.init(model: model, stage: .imported, config: ConfigJSON.encode(model: config, sections: ["import": record]),
-                  seed: 0, command: command)
-        attributes["source"] = .string(record.source)
-        attributes["source_sha256"] = .string(record.sourceSHA256)
+        var imported = source
+        imported.dtypes = Set(state.storedTypes.values.map(\.rawValue)).sorted()
+        imported.ignored = (state.skipped + state.tensors.keys.filter(Self.isIgnoredOnImport)).sorted()
+        var record = ModelRecord(stage: .imported, model: config, seed: 0)
+        record.importSource = imported
+        self.init(model: model, record: record, command: command)
+        attributes["source"] = .string(imported.source)
+        attributes["source_sha256"] = .string(imported.sourceSHA256)
     }
 }

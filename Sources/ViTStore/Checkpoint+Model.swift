@@ -2,18 +2,16 @@ import Foundation
 import ViTCore
 
 extension Checkpoint {
-    /// A checkpoint holding a model's weights (and masks, when pruned) with the standard
-    /// root attributes. The caller adds logs, eval, optimizer state and stage-specific attributes.
-    public init(model: VisionTransformer, stage: Stage, config: String, seed: UInt64, command: [String]) {
+    /// A checkpoint holding a model's weights (and masks, when pruned), its record and the command
+    /// line. The caller adds logs, eval, optimizer state and stage-specific attributes.
+    public init(model: VisionTransformer, record: ModelRecord, command: [String]) {
         self.init()
         for parameter in model.parametersAndBuffers {
             weights[parameter.name] = StoredArray(parameter.value)
             if let mask = parameter.mask { masks[parameter.name] = StoredArray(mask) }
         }
         compressWeights = !masks.isEmpty
-        attributes["stage"] = .string(stage.rawValue)
-        attributes["config"] = .string(config)
-        attributes["seed"] = .int(Int(truncatingIfNeeded: seed))
+        record.write(into: &self)
         attributes["command"] = .string(command.joined(separator: " "))
         attributes["created"] = .string(ISO8601DateFormatter().string(from: Date()))
     }

@@ -4,7 +4,8 @@ import ViTCore
 /// How a model was made, in one typed value: its architecture, the settings of each stage it
 /// went through, and the files it came from. The root attributes `stage`, `config` (JSON),
 /// `seed`, `parent`/`parent_sha256`, `teacher`/`teacher_sha256` and `quantization` are views of
-/// it, read by `init(checkpoint:file:)` and written by `write(into:)`; nothing else merges config JSON.
+/// it, read by `init(checkpoint:file:)` and written by `write(into:)` (or `Checkpoint(model:record:command:)`);
+/// nothing else writes or parses config JSON.
 public struct ModelRecord: Equatable {
     /// A file this one came from: its name (without folder, as recorded) and SHA-256.
     public struct Source: Equatable {
@@ -19,11 +20,12 @@ public struct ModelRecord: Equatable {
     public var stage: Stage
     public var model: ModelConfig
     public var training: TrainingConfig?
+    public var pretraining: PretrainingConfig?
     public var distillation: DistillationSettings?
     public var pruning: PruningConfig?
     public var quantization: QuantizationSettings?
     public var importSource: Checkpoint.ImportSource?
-    /// Config keys the record does not type ("compute", "pretraining", a later version's sections),
+    /// Config keys the record does not type ("compute", a later version's sections),
     /// as JSON text, so that a child's config keeps them.
     public var otherKeys: [String: String] = [:]
     public var parent: Source?
@@ -37,7 +39,8 @@ public struct ModelRecord: Equatable {
     }
 
     /// The sections this record types, by their config key.
-    private static let typedSections: Set<String> = ["training", "distillation", "pruning", "quantization", "import"]
+    private static let typedSections: Set<String> = ["training", "pretraining", "distillation", "pruning",
+                                                                  "quantization", "import"]
 
     /// The record of a loaded checkpoint (format version 1, any vitc version's).
     public init(checkpoint: Checkpoint, file: String) throws {
@@ -45,6 +48,7 @@ public struct ModelRecord: Equatable {
         self.init(stage: try checkpoint.stage(file: file), model: try ConfigJSON.decodeModel(json, file: file),
                   seed: 0)
         training = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: file)
+        pretraining = try ConfigJSON.decodeSection(PretrainingConfig.self, key: "pretraining", from: json, file: file)
         distillation = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation", from: json, file: file)
         pruning = try ConfigJSON.decodeSection(PruningConfig.self, key: "pruning", from: json, file: file)
         importSource = try ConfigJSON.decodeSection(Checkpoint.ImportSource.self, key: "import", from: json, file: file)
@@ -70,6 +74,7 @@ public struct ModelRecord: Equatable {
     public var configJSON: String {
         var sections: [String: any Encodable] = [:]
         if let training { sections["training"] = training }
+        if let pretraining { sections["pretraining"] = pretraining }
         if let distillation { sections["distillation"] = distillation }
         if let pruning { sections["pruning"] = pruning }
         if let quantization { sections["quantization"] = quantization }
@@ -81,6 +86,11 @@ public struct ModelRecord: Equatable {
         }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Records a section of a type this target does not know (the compute settings) under `key`.
+    public mutating func setOtherSection(_ key: String, _ value: some Encodable) {
+        otherKeys[key] = ConfigJSON.sortedJSON(value)
     }
 
     /// Writes the record's attributes (stage, config, seed, lineage, quantization) into `checkpoint`.

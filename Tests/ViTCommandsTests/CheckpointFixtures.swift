@@ -18,8 +18,9 @@ func makeParentCheckpoint(at path: String, imbalanceRatio: Double = 1, seed: UIn
     training.imbalanceRatio = imbalanceRatio
     training.seed = seed
     let model = try VisionTransformer(config: config, seed: seed)
-    var file = Checkpoint(model: model, stage: .teacher, config: ConfigJSON.encode(model: config, sections: ["training": training]),
-                          seed: seed, command: ["vit-train"])
+    var record = ModelRecord(stage: .teacher, model: config, seed: seed)
+    record.training = training
+    var file = Checkpoint(model: model, record: record, command: ["vit-train"])
     edit(&file)
     try file.save(to: path)
 }

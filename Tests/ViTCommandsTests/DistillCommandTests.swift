@@ -68,7 +68,7 @@ final class DistillCommandTests: XCTestCase {
         config.heads = 2
         let model = try VisionTransformer(config: config, seed: 1)
         let other = temporaryPath("five-classes.h5")
-        try Checkpoint(model: model, stage: .teacher, config: ConfigJSON.encode(model: config), seed: 1, command: [])
+        try Checkpoint(model: model, record: ModelRecord(stage: .teacher, model: config, seed: 1), command: [])
             .save(to: other)
         let out = temporaryPath("never.h5")
         XCTAssertThrowsError(try distill(["--teacher", other], out: out)) { error in

@@ -127,8 +127,7 @@ final class ExportCommandTests: XCTestCase {
     private func exportAndRun(_ model: VisionTransformer, stage: Stage, images: Tensor, folder: String)
         throws -> (ours: [Float], runtime: RuntimeResult, checkpoint: String) {
         let checkpoint = folder + "/model.h5", onnx = folder + "/model.onnx"
-        var file = Checkpoint(model: model, stage: stage, config: ConfigJSON.encode(model: model.config), seed: 7,
-                              command: ["test"])
+        var file = Checkpoint(model: model, record: ModelRecord(stage: stage, model: model.config, seed: 7), command: ["test"])
         if stage == .int8 { file.storeQuantizedWeights(of: model) }
         try file.save(to: checkpoint)
         try ExportCommand.parse([checkpoint, "--out", onnx]).run()

@@ -37,7 +37,7 @@ final class ImportCommandTests: XCTestCase {
         }
         let model = try VisionTransformer(config: config, values: values)
         let path = folder + "/original-\(seed).h5"
-        try Checkpoint(model: model, stage: .teacher, config: ConfigJSON.encode(model: config), seed: seed, command: ["test"])
+        try Checkpoint(model: model, record: ModelRecord(stage: .teacher, model: config, seed: seed), command: ["test"])
             .save(to: path)
         return (path, model)
     }

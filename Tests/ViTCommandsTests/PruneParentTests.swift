@@ -16,7 +16,7 @@ final class PruneParentTests: XCTestCase {
         XCTAssertEqual(try parent.makeModel().config.dim, 32)
     }
 
-    func testTheChildConfigKeepsTheParentsSectionsAndReplacesItsPruning() throws {
+    func testTheChildRecordKeepsTheParentsSectionsReplacesItsPruningAndNamesTheParent() throws {
         let path = temporaryPath("parent.h5")
         try makeParentCheckpoint(at: path, imbalanceRatio: 10, edit: { file in
             let old = (try? file.string("config", file: "")) ?? ""
@@ -32,7 +32,10 @@ final class PruneParentTests: XCTestCase {
         smaller.blockHeads = [2, 3]
         var pruning = PruningConfig()
         pruning.sparsity = 0.25
-        let json = parent.childConfig(model: smaller, pruning: pruning)
+        let record = parent.childRecord(model: smaller, pruning: pruning)
+        XCTAssertEqual(record.stage, .pruned)
+        XCTAssertEqual(record.parent, ModelRecord.Source(name: (path as NSString).lastPathComponent, sha256: parent.sha256))
+        let json = record.configJSON
         XCTAssertEqual(try ConfigJSON.decodeModel(json, file: "child").blockHeads, [2, 3])
         XCTAssertEqual(try ConfigJSON.decodeSection(PruningConfig.self, key: "pruning", from: json, file: "child")?.sparsity, 0.25)
         XCTAssertEqual(try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: "child")?.imbalanceRatio, 10)

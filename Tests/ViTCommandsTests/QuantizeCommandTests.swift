@@ -38,8 +38,8 @@ final class QuantizeCommandTests: XCTestCase {
             }
         }
         let path = temporaryPath(prune ? "pruned.h5" : "float.h5")
-        try Checkpoint(model: model, stage: prune ? .pruned : .student, config: ConfigJSON.encode(model: config),
-                       seed: 9, command: ["test"]).save(to: path)
+        try Checkpoint(model: model, record: ModelRecord(stage: prune ? .pruned : .student, model: config, seed: 9),
+                       command: ["test"]).save(to: path)
         return path
     }
 

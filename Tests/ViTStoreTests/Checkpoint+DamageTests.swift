@@ -97,8 +97,8 @@ final class CheckpointDamageTests: XCTestCase {
         let model = try VisionTransformer(config: config, seed: 7)
         let fc1 = try XCTUnwrap(model.byName["blocks.0.mlp.fc1.weight"])
         fc1.mask = Tensor(shape: fc1.shape, data: (0..<fc1.value.count).map { $0 % 3 == 0 ? 0 : 1 })
-        var checkpoint = Checkpoint(model: model, stage: .pruned, config: ConfigJSON.encode(model: config),
-                                    seed: 7, command: ["vit-prune", "--seed", "7"])
+        var checkpoint = Checkpoint(model: model, record: ModelRecord(stage: .pruned, model: config, seed: 7),
+                                    command: ["vit-prune", "--seed", "7"])
         checkpoint.attributes["created"] = .string("2026-01-01T00:00:00Z")
         let optimizer = AdamW(weightDecay: 0.05)
         for parameter in model.parameters { parameter.gradient.fill(0.25) }

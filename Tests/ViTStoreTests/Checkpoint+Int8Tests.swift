@@ -28,8 +28,7 @@ final class CheckpointInt8Tests: XCTestCase {
     }
 
     private func save(_ model: VisionTransformer, _ edit: (inout Checkpoint) -> Void = { _ in }) throws -> String {
-        var file = Checkpoint(model: model, stage: .int8, config: ConfigJSON.encode(model: model.config), seed: 0,
-                              command: ["vit-quantize"])
+        var file = Checkpoint(model: model, record: ModelRecord(stage: .int8, model: model.config, seed: 0), command: ["vit-quantize"])
         file.storeQuantizedWeights(of: model)
         edit(&file)
         let path = directory.path("int8-\(UUID().uuidString).h5")

@@ -12,8 +12,8 @@ final class CheckpointLogitOffsetsTests: XCTestCase {
         (config.dim, config.depth, config.heads, config.mlpDim, config.patchSize) = (8, 1, 2, 8, 16)
         config.distillationToken = distillationToken
         let model = try VisionTransformer(config: config, seed: 5)
-        var file = Checkpoint(model: model, stage: .student, config: ConfigJSON.encode(model: config),
-                              seed: 5, command: [])
+        var file = Checkpoint(model: model, record: ModelRecord(stage: .student, model: config, seed: 5),
+                              command: [])
         let offsets: [Float] = [0.5, -1, 2, 0, 0.25, -0.75, 1.5, -2, 0.125, 3]
         file.foldLogitOffsets(offsets, keepLearned: true)
         let images = Tensor(shape: [2, 3, 32, 32], data: randomFloats(2 * 3072, seed: 6))
@@ -35,8 +35,8 @@ final class CheckpointLogitOffsetsTests: XCTestCase {
 
     func testWithoutKeepLearnedNoOptimizerEntryIsWritten() throws {
         let model = try VisionTransformer(config: ModelConfig.student, seed: 1)
-        var file = Checkpoint(model: model, stage: .student, config: ConfigJSON.encode(model: model.config),
-                              seed: 1, command: [])
+        var file = Checkpoint(model: model, record: ModelRecord(stage: .student, model: model.config, seed: 1),
+                              command: [])
         file.foldLogitOffsets([Float](repeating: 1, count: 10), keepLearned: false)
         XCTAssertTrue(file.optimizer.isEmpty)
     }

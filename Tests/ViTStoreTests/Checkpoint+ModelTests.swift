@@ -16,8 +16,8 @@ final class CheckpointModelTests: XCTestCase {
     private func savedCheckpoint(_ config: ModelConfig? = nil,
                                  _ edit: (inout Checkpoint) -> Void = { _ in }) throws -> (String, VisionTransformer) {
         let model = try VisionTransformer(config: config ?? tinyConfig(), seed: 4)
-        var file = Checkpoint(model: model, stage: .teacher, config: ConfigJSON.encode(model: model.config),
-                              seed: 4, command: ["vit-train", "--seed", "4"])
+        var file = Checkpoint(model: model, record: ModelRecord(stage: .teacher, model: model.config, seed: 4),
+                              command: ["vit-train", "--seed", "4"])
         edit(&file)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-\(UUID().uuidString).h5").path
         try file.save(to: path)
@@ -58,7 +58,7 @@ final class CheckpointModelTests: XCTestCase {
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-\(UUID().uuidString).h5").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Checkpoint(model: model, stage: .teacher, config: ConfigJSON.encode(model: config), seed: 4, command: []).save(to: path)
+        try Checkpoint(model: model, record: ModelRecord(stage: .teacher, model: config, seed: 4), command: []).save(to: path)
         let raw = try HDF5File.openReadOnly(path)
         XCTAssertTrue(try raw.exists("/weights/blocks/0/norm1/running_var"))
         try raw.close()
@@ -110,8 +110,8 @@ final class CheckpointModelTests: XCTestCase {
         let optimizer = AdamW(weightDecay: 0.05)
         for parameter in model.parameters { parameter.gradient.fill(0.5) }
         optimizer.update(model.parameters, learningRate: 0.01)
-        var file = Checkpoint(model: model, stage: .teacher, config: ConfigJSON.encode(model: model.config),
-                              seed: 1, command: [])
+        var file = Checkpoint(model: model, record: ModelRecord(stage: .teacher, model: model.config, seed: 1),
+                              command: [])
         file.storeOptimizer(optimizer)
         let restored = AdamW(weightDecay: 0.05)
         try file.restoreOptimizer(restored, model: model, file: "memory")

@@ -26,7 +26,7 @@ final class ReferenceForwardTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-ref-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Checkpoint(model: model, stage: .teacher, config: ConfigJSON.encode(model: config), seed: 5, command: [])
+        try Checkpoint(model: model, record: ModelRecord(stage: .teacher, model: config, seed: 5), command: [])
             .save(to: folder + "/model.h5")
         let shape = [3, config.channels, config.imageSize, config.imageSize]
         let images = Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.nextNormal() })

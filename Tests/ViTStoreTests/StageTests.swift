@@ -9,7 +9,7 @@ final class StageTests: XCTestCase {
         let model = try VisionTransformer(config: config, seed: 1)
         for stage in Stage.allCases {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-\(UUID().uuidString).h5").path
-            try Checkpoint(model: model, stage: stage, config: ConfigJSON.encode(model: config), seed: 1, command: [])
+            try Checkpoint(model: model, record: ModelRecord(stage: stage, model: config, seed: 1), command: [])
                 .save(to: path)
             XCTAssertEqual(try Checkpoint.load(from: path).stage(file: path), stage)
         }

@@ -240,8 +240,7 @@ public struct PipelineCommand: ParsableCommand {
                                resume: (String, String) throws -> Void) throws {
         if skipExisting, FileManager.default.fileExists(atPath: output) {
             let existing = try Checkpoint.load(from: output)
-            let json = try existing.string("config", file: output)
-            let planned = try ConfigJSON.decodeSection(TrainingConfig.self, key: "training", from: json, file: output)?.epochs
+            let planned = try ModelRecord(checkpoint: existing, file: output).training?.epochs
             let done = try existing.epochLogs(file: output).count
             if planned == nil || done >= planned! {
                 print("== \(name): kept \(output)")

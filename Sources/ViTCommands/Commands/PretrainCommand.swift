@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import ViTCore
 import ViTStages
-import ViTStore
 
 public struct PretrainCommand: ParsableCommand {
     public init() {}
@@ -58,55 +57,9 @@ public struct PretrainCommand: ParsableCommand {
     }
 
     public func run() throws {
-        ProcessSetup.unbufferOutput()
-        let compute = try ComputeSettings(precision, training: true)
-        print(compute.summary)
-        let config = settings(precision: compute.precision)
-        let architecture = try model.config(defaultPreset: "teacher")
-        try OutputFile.prepare(out, inputs: [])
-        let (images, counts) = try loadTrainingImages(config)
-        let network = try PretrainingModel(config: architecture, masked: config.objective == .masked, seed: config.seed)
-        let configJSON = ConfigJSON.encode(model: architecture, sections: ["pretraining": config, "compute": compute])
-        printConfig(configJSON)
-        print("parameters: \(network.encoder.parameterCount) in the encoder and head, "
-              + "\(network.trainableParameters.reduce(0) { $0 + $1.count }) trained (head excluded, decoder included)")
-
-        let normalization = ChannelNormalization(mean: architecture.mean, std: architecture.std)
-        let optimizer = AdamW(weightDecay: config.weightDecay)
-        let step = PretrainingStep(maskRatio: config.maskRatio, normalization: normalization,
-                                   precision: config.precision, clipNorm: config.clipNorm)
-        let trainer = Pretrainer(config: config, images: images, normalization: normalization, model: architecture) { batch, rate, seed in
-            step.run(model: network, optimizer: optimizer, images: batch, learningRate: rate, seed: seed)
-        }
-        try trainer.run { trainer in
-            try Self.checkpoint(network, config: config, configJSON: configJSON, logs: trainer.logs, classCounts: counts)
-                .save(to: out)
-        }
-        print("wrote \(out)")
-    }
-
-    /// The training set as the classifier will see it (the same seeded long-tailed subset), without the test set.
-    private func loadTrainingImages(_ config: PretrainingConfig) throws -> (LabeledImages, [Int]) {
-        try data.source().downloadIfMissing()
-        var train = try CIFAR10.loadTraining(directory: data.directory)
-        if let limit = data.limitTrain { train = train.subset(Array(0..<min(limit, train.count))) }
-        let (subset, counts) = try longTailed(train, imbalanceRatio: config.imbalanceRatio, seed: config.seed)
-        print("training images: \(subset.count) (imbalance ratio \(config.imbalanceRatio)), per class: \(counts)")
-        return (subset, counts)
-    }
-
-    /// The encoder under the usual timm names, its untrained head (head_trained = 0), the decoder
-    /// (and mask token) under decoder.*, and the log with train_loss = reconstruction MSE.
-    static func checkpoint(_ network: PretrainingModel, config: PretrainingConfig, configJSON: String,
-                           logs: [EpochLog], classCounts: [Int]) -> Checkpoint {
-        var file = Checkpoint(model: network.encoder, stage: .pretrained, config: configJSON, seed: config.seed,
-                              command: CommandLine.arguments)
-        file.attributes["head_trained"] = .int(0)
-        for parameter in network.decoder.parameters + [network.maskToken].compactMap({ $0 }) {
-            file.weights[parameter.name] = StoredArray(parameter.value)
-        }
-        file.storeLogs(logs)
-        file.eval["class_counts"] = StoredArray(ints: classCounts)
-        return file
+        var settings = PretrainSettings(model: try model.config(defaultPreset: "teacher"),
+                                        pretraining: settings(precision: .f32), data: try data.source(), output: out)
+        settings.precision = precision
+        try pretrain(settings)
     }
 }

@@ -38,9 +38,7 @@ public func distill(_ settings: DistillSettings) throws {
     switch settings.start {
     case .resume(let path, let epochs):
         let (loaded, file) = try TrainingRun.resume(from: path, epochs: epochs, auxiliaryColumn: "distill_loss")
-        let json = try file.string("config", file: path)
-        guard let stored = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation",
-                                                        from: json, file: path) else {
+        guard let stored = try ModelRecord(checkpoint: file, file: path).distillation else {
             throw ConfigError(message: "\(path): is not a distillation run")
         }
         (run, distillation, resumed) = (loaded, stored, path)
@@ -65,17 +63,19 @@ public func distill(_ settings: DistillSettings) throws {
     let config = run.config, student = run.model, optimizer = run.optimizer
     let (loaded, loadedCounts, test) = try settings.data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
     let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
-    var output = TrainingRun.Output(path: settings.output, stage: .student,
-                                    configJSON: ConfigJSON.encode(model: student.config,
-                                                                  sections: ["training": config, "distillation": distillation,
-                                                                             "compute": compute]))
-    output.attributes["teacher"] = .string((distillation.teacher as NSString).lastPathComponent)
-    output.attributes["teacher_sha256"] = .string(distillation.teacherSHA256)
+    var record = ModelRecord(stage: .student, model: student.config, seed: config.seed)
+    record.training = config
+    record.distillation = distillation
+    record.setOtherSection("compute", compute)
+    // Named even without a teacher (kind none), as every student file always was.
+    record.teacher = ModelRecord.Source(name: (distillation.teacher as NSString).lastPathComponent,
+                                        sha256: distillation.teacherSHA256)
+    var output = TrainingRun.Output(path: settings.output, record: record)
     output.auxiliaryColumn = "distill_loss"
     output.keepOptimizerState = settings.keepOptimizerState
     output.tensorboard = settings.tensorboard
     print(compute.summary)
-    printConfig(output.configJSON)
+    printConfig(record.configJSON)
     if let teacherModel {
         print("teacher: \(distillation.teacher), \(teacherModel.parameterCount) parameters; "
               + "student: \(student.parameterCount) parameters")

@@ -84,13 +84,14 @@ public func prune(_ settings: PruneSettings) throws {
                                                          train: train, counts: counts, test: test)
         }
 
-        let configJSON = parent.childConfig(model: network.config, pruning: pruning)
-        printConfig(configJSON)
-        var file = Checkpoint(model: network, stage: .pruned, config: configJSON,
-                              seed: fineTuning?.seed ?? parent.seed, command: CommandLine.arguments)
+        var record = parent.childRecord(model: network.config, pruning: pruning)
+        record.seed = fineTuning?.seed ?? parent.seed
+        if let teacherPath, let teacherHash {
+            record.teacher = ModelRecord.Source(name: (teacherPath as NSString).lastPathComponent, sha256: teacherHash)
+        }
+        printConfig(record.configJSON)
+        var file = Checkpoint(model: network, record: record, command: CommandLine.arguments)
         file.compressWeights = true
-        file.attributes["parent"] = .string((settings.parent as NSString).lastPathComponent)
-        file.attributes["parent_sha256"] = .string(parent.sha256)
         let achieved: Double
         if pruning.structure == .unstructured {
             achieved = MagnitudePruning.maskedFraction(targets)
@@ -100,10 +101,6 @@ public func prune(_ settings: PruneSettings) throws {
                 .double(1 - Double(network.parameterCount) / Double(dense.parameterCount))
         }
         file.attributes["sparsity"] = .double(achieved)
-        if let teacherPath, let teacherHash {
-            file.attributes["teacher"] = .string((teacherPath as NSString).lastPathComponent)
-            file.attributes["teacher_sha256"] = .string(teacherHash)
-        }
         if !logs.isEmpty { file.storeLogs(logs, extraColumns: ["sparsity": sparsityColumn]) }
         let result = try evaluate(network, on: test, precision: precision)
         file.storeEvaluation(result, model: network, classCounts: counts)

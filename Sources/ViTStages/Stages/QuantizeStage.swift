@@ -42,8 +42,7 @@ public func quantize(_ stage: QuantizeSettings) throws {
     record.quantization = settings
     record.parent = ModelRecord.Source(name: settings.parent ?? "", sha256: settings.parentSHA256 ?? "")
     record.teacher = nil
-    let configJSON = record.configJSON
-    printConfig(configJSON)
+    printConfig(record.configJSON)
 
     let start = Date()
     var batches: [[Int]] = []
@@ -64,8 +63,7 @@ public func quantize(_ stage: QuantizeSettings) throws {
         return pixels
     }
 
-    var file = Checkpoint(model: model, stage: .int8, config: configJSON, seed: settings.seed,
-                          command: CommandLine.arguments)
+    var file = Checkpoint(model: model, record: record, command: CommandLine.arguments)
     // An int8 model is not trained further, so its masks go: its zeros are exact int8 zeros.
     // A pruned parent's file stays compressed (zeros cost next to nothing); a dense one's int8
     // weights barely deflate, and the chunk indexes would cost more than deflate saves.
@@ -73,7 +71,6 @@ public func quantize(_ stage: QuantizeSettings) throws {
     file.compressWeights = parent.compressWeights || !parent.masks.isEmpty
     file.storeQuantizedWeights(of: model)
     file.logs = parent.logs
-    record.write(into: &file)
     if !stage.skipEvaluation {
         // Through the int8 path itself: the accuracy recorded is the quantized model's.
         let result = try evaluate(model, on: try stage.data.loadTest())

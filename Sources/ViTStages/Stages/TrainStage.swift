@@ -72,14 +72,15 @@ public func train(_ settings: TrainSettings) throws {
     let config = run.config, network = run.model, optimizer = run.optimizer
     let (loaded, loadedCounts, test) = try settings.data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
     let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
-    var output = TrainingRun.Output(path: settings.output, stage: settings.stage,
-                                    configJSON: ConfigJSON.encode(model: network.config,
-                                                                  sections: ["training": config, "compute": compute]))
+    var record = ModelRecord(stage: settings.stage, model: network.config, seed: config.seed)
+    record.training = config
+    record.setOtherSection("compute", compute)
+    var output = TrainingRun.Output(path: settings.output, record: record)
     output.attributes = initAttributes
     output.keepOptimizerState = settings.keepOptimizerState
     output.tensorboard = settings.tensorboard
     print(compute.summary)
-    printConfig(output.configJSON)
+    printConfig(record.configJSON)
     print("parameters: \(network.parameterCount)")
 
     let step = TrainingStep(loss: ClassificationLoss(config: config, classCounts: counts),
