@@ -26,6 +26,22 @@ final class ModelRecordTests: XCTestCase {
         XCTAssertNotNil(record.otherKeys["compute"], "untyped sections are kept")
     }
 
+    func testAPretrainedRecordKeepsItsPretrainingAndComputeSectionsUnderTheirKeys() throws {
+        var record = ModelRecord(stage: .pretrained, model: ModelConfig.preset(named: "teacher")!, seed: 3)
+        var pretraining = PretrainingConfig()
+        pretraining.maskRatio = 0.75
+        pretraining.objective = .masked
+        record.pretraining = pretraining
+        record.setOtherSection("compute", ["isa": "avx2"])
+        let file = Checkpoint(model: try VisionTransformer(config: record.model, seed: 3), record: record, command: ["x"])
+        let json = try file.string("config", file: "memory")
+        XCTAssertEqual(try ConfigJSON.decodeSection(PretrainingConfig.self, key: "pretraining", from: json, file: "memory"),
+                       pretraining)
+        XCTAssertTrue(json.contains(#""compute":{"isa":"avx2"}"#), json)
+        XCTAssertEqual(file.attributes["command"], .string("x"))
+        XCTAssertEqual(try ModelRecord(checkpoint: file, file: "memory"), record)
+    }
+
     func testWrittenAttributesReadBackAsTheSameRecordKeepingUnknownSections() throws {
         var record = ModelRecord(stage: .pruned, model: ModelConfig.preset(named: "student")!, seed: 7)
         record.training = TrainingConfig()
