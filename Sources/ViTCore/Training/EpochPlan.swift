@@ -6,16 +6,15 @@ struct EpochPlan {
     let schedule: LearningRateSchedule
     let seed: UInt64
 
-    init(images: LabeledImages, batchSize: Int, augmentation: Augmentation, normalization: ChannelNormalization,
-         seed: UInt64, learningRate: Float, minimumLearningRate: Float, warmupEpochs: Int, epochs: Int,
+    init(images: LabeledImages, schedule run: TrainingSchedule, normalization: ChannelNormalization,
          settings: AugmentationSettings = .none) {
-        loader = BatchLoader(images: images, batchSize: min(batchSize, images.count), augmentation: augmentation,
-                             normalization: normalization, shuffle: true, dropLast: true, seed: seed,
+        loader = BatchLoader(images: images, batchSize: min(run.batchSize, images.count), augmentation: run.augmentation,
+                             normalization: normalization, shuffle: true, dropLast: true, seed: run.seed,
                              settings: settings)
         let perEpoch = loader.batchesPerEpoch
-        schedule = LearningRateSchedule(peak: learningRate, minimum: minimumLearningRate,
-                                        warmupSteps: warmupEpochs * perEpoch, totalSteps: epochs * perEpoch)
-        self.seed = seed
+        schedule = LearningRateSchedule(peak: run.learningRate, minimum: run.minimumLearningRate,
+                                        warmupSteps: run.warmupEpochs * perEpoch, totalSteps: run.epochs * perEpoch)
+        seed = run.seed
     }
 
     /// The dropout seed of a step: a function of (seed, step) alone, so a resumed run repeats it.

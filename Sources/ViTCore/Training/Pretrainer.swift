@@ -23,10 +23,7 @@ public final class Pretrainer {
         self.config = config
         self.modelConfig = model
         self.step = step
-        let plan = EpochPlan(images: images, batchSize: config.batchSize, augmentation: config.augmentation,
-                             normalization: normalization, seed: config.seed, learningRate: config.learningRate,
-                             minimumLearningRate: config.minimumLearningRate, warmupEpochs: config.warmupEpochs,
-                             epochs: config.epochs)
+        let plan = EpochPlan(images: images, schedule: config.schedule, normalization: normalization)
         self.plan = plan
         loader = plan.loader
         schedule = plan.schedule

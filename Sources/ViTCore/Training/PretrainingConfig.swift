@@ -1,5 +1,7 @@
 /// Every setting of a pre-training run besides the architecture; stored in the checkpoint's
-/// config JSON under "pretraining".
+/// config JSON under "pretraining". The fields it shares with `TrainingConfig` are its
+/// `schedule`'s, read and written as its own (`config.epochs`) and stored flat beside them.
+@dynamicMemberLookup
 public struct PretrainingConfig: Codable, Equatable, Sendable {
     public enum Objective: String, Codable, Sendable {
         /// The course report's: reconstruct the whole image from all patch tokens.
@@ -10,29 +12,37 @@ public struct PretrainingConfig: Codable, Equatable, Sendable {
 
     public var objective = Objective.image
     public var maskRatio: Float = 0
-    public var epochs = 30
-    public var batchSize = 128
-    public var learningRate: Float = 1e-3
-    public var minimumLearningRate: Float = 0
-    public var weightDecay: Float = 0.05
-    public var warmupEpochs = 5
-    public var clipNorm: Float = 1
-    public var precision = Precision.f32
-    public var augmentation = Augmentation.cropFlip
-    public var imbalanceRatio: Double = 1
-    public var seed: UInt64 = 0
+    public var schedule = TrainingSchedule()
     /// The processes (MPI ranks) that trained it (see `TrainingConfig.ranks`); nil in files
     /// written before it was recorded.
     public var ranks: Int? = DataParallel.group.size
 
+    public subscript<T>(dynamicMember field: WritableKeyPath<TrainingSchedule, T>) -> T {
+        get { schedule[keyPath: field] }
+        set { schedule[keyPath: field] = newValue }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case objective, maskRatio = "mask_ratio", epochs, batchSize = "batch_size", learningRate = "lr"
-        case minimumLearningRate = "min_lr", weightDecay = "weight_decay", warmupEpochs = "warmup_epochs"
-        case clipNorm = "clip_norm", precision, augmentation = "augment", imbalanceRatio = "imbalance_ratio", seed
-        case ranks
+        case objective, maskRatio = "mask_ratio", ranks
     }
 
     public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        objective = try c.decode(Objective.self, forKey: .objective)
+        maskRatio = try c.decode(Float.self, forKey: .maskRatio)
+        schedule = try TrainingSchedule(from: decoder)
+        ranks = try c.decodeIfPresent(Int.self, forKey: .ranks)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try schedule.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(objective, forKey: .objective)
+        try c.encode(maskRatio, forKey: .maskRatio)
+        try c.encodeIfPresent(ranks, forKey: .ranks)
+    }
 
     public func validate() throws {
         func fail(_ message: String) throws { throw ConfigError(message: message) }
@@ -40,10 +50,7 @@ public struct PretrainingConfig: Codable, Equatable, Sendable {
         if (objective == .masked) != (maskRatio > 0) {
             try fail("objective \(objective.rawValue) does not fit mask ratio \(maskRatio)")
         }
-        if epochs < 1 { try fail("epochs must be at least 1, got \(epochs)") }
-        if batchSize < 1 { try fail("batch size must be at least 1, got \(batchSize)") }
-        if !(learningRate > 0) { try fail("learning rate must be positive, got \(learningRate)") }
-        if warmupEpochs < 0 { try fail("warm-up epochs must not be negative, got \(warmupEpochs)") }
-        if imbalanceRatio < 1 { try fail("imbalance ratio must be at least 1, got \(imbalanceRatio)") }
+        try schedule.validate()
+        if schedule.imbalanceRatio < 1 { try fail("imbalance ratio must be at least 1, got \(schedule.imbalanceRatio)") }
     }
 }

@@ -67,11 +67,9 @@ public final class Trainer {
         self.testImages = test
         self.logs = logs
         self.step = step
-        let plan = EpochPlan(images: training, batchSize: config.batchSize, augmentation: config.augmentation,
+        let plan = EpochPlan(images: training, schedule: config.schedule,
                              normalization: ChannelNormalization(mean: model.config.mean, std: model.config.std),
-                             seed: config.seed, learningRate: config.learningRate,
-                             minimumLearningRate: config.minimumLearningRate, warmupEpochs: config.warmupEpochs,
-                             epochs: config.epochs, settings: config.augmentationSettings ?? .none)
+                             settings: config.augmentationSettings ?? .none)
         self.plan = plan
         loader = plan.loader
         schedule = plan.schedule

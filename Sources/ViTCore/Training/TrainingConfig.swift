@@ -1,20 +1,13 @@
 /// Every setting of a training run besides the architecture; stored in the checkpoint's
-/// config JSON under "training" so that a run can be repeated or resumed exactly.
+/// config JSON under "training" so that a run can be repeated or resumed exactly. The fields it
+/// shares with `PretrainingConfig` are its `schedule`'s, read and written as its own
+/// (`config.epochs`) and stored flat beside them.
+@dynamicMemberLookup
 public struct TrainingConfig: Codable, Equatable, Sendable {
-    public var epochs = 30
-    public var batchSize = 128
-    public var learningRate: Float = 1e-3
-    public var minimumLearningRate: Float = 0
-    public var weightDecay: Float = 0.05
-    public var warmupEpochs = 5
+    public var schedule = TrainingSchedule()
     public var labelSmoothing: Float = 0.1
-    public var clipNorm: Float = 1
     public var loss = LossKind.ce
     public var ohemRatio: Float = 0.5
-    public var precision = Precision.f32
-    public var augmentation = Augmentation.cropFlip
-    public var imbalanceRatio: Double = 1
-    public var seed: UInt64 = 0
     /// Learning-rate factor for encoder parameters when fine-tuning from a pre-trained file.
     public var encoderLearningRateScale: Float = 1
     /// Policy, random erasing and mixing on top of `augmentation`; nil (as in configs stored
@@ -40,11 +33,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// config, and a resumed run's own (any number can resume). Results do not depend on it.
     public var ranks = DataParallel.group.size
 
+    public subscript<T>(dynamicMember field: WritableKeyPath<TrainingSchedule, T>) -> T {
+        get { schedule[keyPath: field] }
+        set { schedule[keyPath: field] = newValue }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize = "batch_size", learningRate = "lr", minimumLearningRate = "min_lr"
-        case weightDecay = "weight_decay", warmupEpochs = "warmup_epochs", labelSmoothing = "label_smoothing"
-        case clipNorm = "clip_norm", loss, ohemRatio = "ohem_ratio", precision, augmentation = "augment"
-        case imbalanceRatio = "imbalance_ratio", seed, encoderLearningRateScale = "encoder_lr_scale"
+        case labelSmoothing = "label_smoothing", loss, ohemRatio = "ohem_ratio", encoderLearningRateScale = "encoder_lr_scale"
         case logitAdjustmentTau = "logit_adjustment_tau", adjustFromEpoch = "adjust_from_epoch"
         case drwEpoch = "drw_epoch", drwBeta = "drw_beta", emaDecay = "ema_decay"
         case validationFraction = "validation_fraction", validationSeed = "validation_seed"
@@ -59,20 +54,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// (with the defaults, which reproduce how they were trained). A new field needs a line here.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        epochs = try c.decode(Int.self, forKey: .epochs)
-        batchSize = try c.decode(Int.self, forKey: .batchSize)
-        learningRate = try c.decode(Float.self, forKey: .learningRate)
-        minimumLearningRate = try c.decode(Float.self, forKey: .minimumLearningRate)
-        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
-        warmupEpochs = try c.decode(Int.self, forKey: .warmupEpochs)
+        schedule = try TrainingSchedule(from: decoder)
         labelSmoothing = try c.decode(Float.self, forKey: .labelSmoothing)
-        clipNorm = try c.decode(Float.self, forKey: .clipNorm)
         loss = try c.decode(LossKind.self, forKey: .loss)
         ohemRatio = try c.decode(Float.self, forKey: .ohemRatio)
-        precision = try c.decode(Precision.self, forKey: .precision)
-        augmentation = try c.decode(Augmentation.self, forKey: .augmentation)
-        imbalanceRatio = try c.decode(Double.self, forKey: .imbalanceRatio)
-        seed = try c.decode(UInt64.self, forKey: .seed)
         encoderLearningRateScale = try c.decode(Float.self, forKey: .encoderLearningRateScale)
         let defaults = TrainingConfig()
         logitAdjustmentTau = try c.decodeIfPresent(Float.self, forKey: .logitAdjustmentTau) ?? defaults.logitAdjustmentTau
@@ -88,26 +73,42 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         ranks = try c.decodeIfPresent(Int.self, forKey: .ranks) ?? 1
     }
 
+    public func encode(to encoder: Encoder) throws {
+        try schedule.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(labelSmoothing, forKey: .labelSmoothing)
+        try c.encode(loss, forKey: .loss)
+        try c.encode(ohemRatio, forKey: .ohemRatio)
+        try c.encode(encoderLearningRateScale, forKey: .encoderLearningRateScale)
+        try c.encodeIfPresent(augmentationSettings, forKey: .augmentationSettings)
+        try c.encode(logitAdjustmentTau, forKey: .logitAdjustmentTau)
+        try c.encode(adjustFromEpoch, forKey: .adjustFromEpoch)
+        try c.encodeIfPresent(drwEpoch, forKey: .drwEpoch)
+        try c.encode(drwBeta, forKey: .drwBeta)
+        try c.encode(emaDecay, forKey: .emaDecay)
+        try c.encode(validationFraction, forKey: .validationFraction)
+        try c.encode(validationSeed, forKey: .validationSeed)
+        try c.encode(evaluateEvery, forKey: .evaluateEvery)
+        try c.encode(ranks, forKey: .ranks)
+    }
+
     public func validate() throws {
         func fail(_ message: String) throws { throw ConfigError(message: message) }
-        if epochs < 1 { try fail("epochs must be at least 1, got \(epochs)") }
-        if batchSize < 1 { try fail("batch size must be at least 1, got \(batchSize)") }
-        if !(learningRate > 0) { try fail("learning rate must be positive, got \(learningRate)") }
-        if warmupEpochs < 0 { try fail("warm-up epochs must not be negative, got \(warmupEpochs)") }
+        try schedule.validate()
         if !(0..<1).contains(labelSmoothing) { try fail("label smoothing must be in [0, 1), got \(labelSmoothing)") }
         if !(ohemRatio > 0 && ohemRatio <= 1) { try fail("OHEM ratio must be in (0, 1], got \(ohemRatio)") }
-        if imbalanceRatio < 1 { try fail("imbalance ratio must be at least 1, got \(imbalanceRatio)") }
+        if schedule.imbalanceRatio < 1 { try fail("imbalance ratio must be at least 1, got \(schedule.imbalanceRatio)") }
         if !(logitAdjustmentTau >= 0 && logitAdjustmentTau.isFinite) {
             try fail("logit adjustment tau must be finite and not negative, got \(logitAdjustmentTau)")
         }
-        if !(0..<epochs).contains(adjustFromEpoch) {
-            try fail("adjust-from epoch must be in 0..<\(epochs) (epochs count from 0), got \(adjustFromEpoch)")
+        if !(0..<schedule.epochs).contains(adjustFromEpoch) {
+            try fail("adjust-from epoch must be in 0..<\(schedule.epochs) (epochs count from 0), got \(adjustFromEpoch)")
         }
         if adjustFromEpoch > 0, loss != .logitAdjusted, loss != .balancedSoftmax {
             try fail("adjust-from epoch needs loss logit-adjusted or balanced-softmax, got \(loss.rawValue)")
         }
-        if let drwEpoch, !(0..<epochs).contains(drwEpoch) {
-            try fail("DRW epoch must be in 0..<\(epochs) (epochs count from 0), got \(drwEpoch)")
+        if let drwEpoch, !(0..<schedule.epochs).contains(drwEpoch) {
+            try fail("DRW epoch must be in 0..<\(schedule.epochs) (epochs count from 0), got \(drwEpoch)")
         }
         if !(0..<1).contains(drwBeta) { try fail("DRW beta must be in [0, 1), got \(drwBeta)") }
         if !(0..<1).contains(emaDecay) { try fail("EMA decay must be in [0, 1) (0: off), got \(emaDecay)") }
