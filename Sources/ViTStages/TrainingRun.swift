@@ -125,37 +125,16 @@ public struct TrainingRun {
         return outcome
     }
 
-    /// Post-hoc logit adjustment (Menon et al. 2021): tau chosen on the validation split by
-    /// balanced accuracy, then folded into the saved model, so that every later stage (evaluation,
-    /// pruning, int8, ONNX) sees the adjusted logits z - tau log prior: the head's bias (and the
-    /// distillation head's, since inference averages the two) becomes b - tau log prior. The
-    /// file's evaluation is the folded model's; the unadjusted figures stay beside it, and with the
-    /// optimizer state the learned biases too, so that --resume continues from them.
+    /// The post-hoc adjustment (PostHocAdjustment), chosen on the weights the file saves (the average with --ema).
     private func storePostHocAdjustment(_ split: ValidationSplit, classCounts: [Int], test: LabeledImages,
                                         into file: inout Checkpoint, path: String,
                                         keepLearnedBiases: Bool) throws -> EvaluationResult {
-        let prior = logPrior(classCounts: classCounts)
-        var tau: Float = 0, validationAccuracy = 0.0
-        let choose = {
-            let (logits, labels) = collectLogits(model, on: split.validation, precision: config.precision)
-            (tau, validationAccuracy) = choosePostHocTau(validationLogits: logits, labels: labels, logPrior: prior)
-        }
-        if let average { try average.withAverage(model.parameters, choose) } else { choose() }
-        file.foldLogitOffsets(prior.map { -tau * $0 }, keepLearned: keepLearnedBiases)
-        for key in ["accuracy", "per_class_accuracy", "head_accuracy", "medium_accuracy", "tail_accuracy"] {
-            file.eval["unadjusted_" + key] = file.eval[key]
-        }
-        let folded = try file.makeModel(file: path)
-        let adjusted = try evaluate(folded, on: test, precision: config.precision)
-        file.storeEvaluation(adjusted, model: folded, classCounts: classCounts)
-        file.eval["validation_indices"] = StoredArray(ints: split.validationIndices)
-        file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([Double(tau)]))
-        file.eval["posthoc_validation_balanced_accuracy"] = StoredArray(shape: [], values: .float64([validationAccuracy]))
-        file.eval["posthoc_accuracy"] = file.eval["accuracy"]
-        file.eval["posthoc_per_class_accuracy"] = file.eval["per_class_accuracy"]
-        print(String(format: "post-hoc logit adjustment: tau %.2f chosen on %d validation images (balanced %.2f%%), "
-                     + "folded into the head's bias", tau, split.validation.count, 100 * validationAccuracy))
-        print("adjusted " + describe(adjusted))
-        return adjusted
+        var collected: (logits: Tensor, labels: [Int32])?
+        let collect = { collected = collectLogits(model, on: split.validation, precision: config.precision) }
+        if let average { try average.withAverage(model.parameters, collect) } else { collect() }
+        let adjustment = PostHocAdjustment(validationLogits: collected!.logits, validationLabels: collected!.labels,
+                                           validationIndices: split.validationIndices, classCounts: classCounts)
+        return try adjustment.fold(into: &file, path: path, test: test, precision: config.precision,
+                                   keepLearnedBiases: keepLearnedBiases)
     }
 }

@@ -33,6 +33,48 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertThrowsError(try EvalCommand.parse([trained, "--data", data, "--out", trained]).run())
     }
 
+    func testRefittingThePostHocAdjustmentUndoesTheStoredOneAndFoldsTheNewChoice() throws {
+        let data = try makeMiniatureCIFAR()
+        let trained = temporaryPath("split.h5"), same = temporaryPath("same.h5"), byAccuracy = temporaryPath("acc.h5")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", trained, "--epochs", "2", "--batch-size", "32",
+                                                 "--validation-fraction", "0.3", "--no-optimizer-state"]).run()
+        let original = try Checkpoint.load(from: trained)
+        let tau = Float(try XCTUnwrap(original.eval["posthoc_tau"]?.doubles?.first))
+        let prior = logPrior(classCounts: try XCTUnwrap(original.eval["class_counts"]?.int64s).map { Int($0) })
+        let saved = try XCTUnwrap(original.weights["head.bias"]?.tensor)
+        let learned = (0..<saved.count).map { saved.data[$0] + tau * prior[$0] }
+        // The same criterion chooses the same tau again: the same model, to round-off.
+        try EvalCommand.parse([trained, "--data", data, "--refit-posthoc", "--out", same]).run()
+        let refitted = try Checkpoint.load(from: same)
+        XCTAssertEqual(refitted.eval["posthoc_tau"], original.eval["posthoc_tau"])
+        let again = try XCTUnwrap(refitted.weights["head.bias"]?.tensor)
+        for c in 0..<saved.count { XCTAssertEqual(again.data[c], saved.data[c], accuracy: 1e-5) }
+        XCTAssertEqual(refitted.eval["unadjusted_accuracy"], original.eval["unadjusted_accuracy"])
+        // By accuracy: the learned biases minus that criterion's tau times the log prior.
+        try EvalCommand.parse([trained, "--data", data, "--refit-posthoc", "--posthoc-criterion", "accuracy",
+                               "--out", byAccuracy]).run()
+        let other = try Checkpoint.load(from: byAccuracy)
+        let otherTau = Float(try XCTUnwrap(other.eval["posthoc_tau"]?.doubles?.first))
+        XCTAssertTrue(postHocTauGrid.contains(otherTau))
+        let otherBias = try XCTUnwrap(other.weights["head.bias"]?.tensor)
+        for c in 0..<saved.count { XCTAssertEqual(otherBias.data[c], learned[c] - otherTau * prior[c], accuracy: 1e-5) }
+        let rescored = try evaluate(try other.makeModel(file: byAccuracy), on: try CIFAR10.loadTest(directory: data))
+        XCTAssertEqual(rescored.accuracy, try XCTUnwrap(other.eval["accuracy"]?.doubles?.first), accuracy: 1e-12)
+        XCTAssertEqual(try Checkpoint.load(from: trained).weights, original.weights, "the input is left as it was")
+    }
+
+    func testRefittingNeedsAValidationSplitAndAnOutput() throws {
+        let data = try makeMiniatureCIFAR()
+        let plain = temporaryPath("plain.h5")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", plain, "--epochs", "1", "--batch-size", "32"]).run()
+        XCTAssertThrowsError(try EvalCommand.parse([plain, "--data", data, "--refit-posthoc",
+                                                    "--out", temporaryPath("x.h5")]).run()) { error in
+            XCTAssertTrue("\(error)".contains("without --validation-fraction"), "\(error)")
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+        XCTAssertThrowsError(try EvalCommand.parseAsRoot([plain, "--refit-posthoc"]))
+    }
+
     func testAFileThatIsNotHDF5GetsAOneLineError() throws {
         let bogus = temporaryPath("bogus.h5")
         try "hello".write(toFile: bogus, atomically: true, encoding: .utf8)

@@ -112,7 +112,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(held.count + Int(counts.reduce(0, +)), 200, "every training image is in one of the two")
         XCTAssertEqual(Set(held).count, held.count)
         let tau = try XCTUnwrap(file.eval["posthoc_tau"]?.doubles?.first)
-        XCTAssertTrue(postHocTauGrid.contains(Float(tau)))
+        XCTAssertTrue(PostHocCriterion.logLoss.grid.contains(Float(tau)))
         XCTAssertNotNil(file.eval["posthoc_accuracy"])
     }
 

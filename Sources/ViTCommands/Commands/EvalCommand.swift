@@ -23,10 +23,31 @@ public struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a copy of the checkpoint holding this evaluation and no optimizer "
                                + "state (for sharing: the models/ files are made this way)."))
     var out: String?
+    @Flag(help: ArgumentHelp("Choose the post-hoc logit adjustment of a run trained with --validation-fraction "
+                             + "again, on its validation split, and write the refitted model to --out."))
+    var refitPosthoc = false
+    @Option(help: "With --refit-posthoc: log-loss (balanced log loss, the default) or accuracy (balanced accuracy).")
+    var posthocCriterion: PostHocCriterion = .logLoss
+    @Option(help: ArgumentHelp("With --refit-posthoc: the first N training images, as the run used.", visibility: .hidden))
+    var limitTrain: Int?
+
+    public func validate() throws {
+        if refitPosthoc && out == nil { throw ValidationError("--refit-posthoc writes a new file: add --out") }
+        if refitPosthoc && json { throw ValidationError("--refit-posthoc prints its own report; drop --json") }
+    }
 
     public func run() throws {
         let compute = try ComputeSettings(precision, training: false)
         if !json { print(compute.summary) }
+        if refitPosthoc, let out {
+            var data = DataSource(directory: CIFAR10.resolveDirectory(flag: self.data))
+            data.limitTrain = limitTrain
+            data.limitTest = limitTest
+            var settings = PostHocSettings(checkpoint: checkpoint, output: out, data: data)
+            settings.criterion = posthocCriterion
+            try refitPostHocAdjustment(settings, compute: compute)
+            return
+        }
         var settings = EvaluateSettings(checkpoint: checkpoint, data: DataSource(directory: CIFAR10.resolveDirectory(flag: data)))
         settings.data.limitTest = limitTest
         settings.batchSize = batchSize
@@ -59,3 +80,5 @@ public struct EvalCommand: ParsableCommand {
               + " (\(products) matrix products, batch \(batchSize))")
     }
 }
+
+extension PostHocCriterion: ExpressibleByArgument {}

@@ -1,0 +1,65 @@
+import Foundation
+import ViTCore
+import ViTStore
+
+/// What `refitPostHocAdjustment` needs: a finished run's file, where to write the refitted copy,
+/// the data (to make the run's validation split again) and the criterion.
+public struct PostHocSettings {
+    public var checkpoint: String
+    public var output: String
+    public var data: DataSource
+    public var criterion = PostHocCriterion.logLoss
+
+    public init(checkpoint: String, output: String, data: DataSource) {
+        self.checkpoint = checkpoint
+        self.output = output
+        self.data = data
+    }
+}
+
+/// Chooses a finished run's post-hoc adjustment again (vit-eval --refit-posthoc), for a file
+/// trained with --validation-fraction: the head biases go back to the learned ones (kept under
+/// /optimizer, or the saved ones plus the stored tau times the log prior), the run's validation
+/// split is made again from its seed and checked against the stored indices, and tau is chosen
+/// and folded as at the end of training. The input is never overwritten.
+@discardableResult
+public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: ComputeSettings) throws -> EvaluationResult {
+    let path = settings.checkpoint
+    try OutputFile.prepare(settings.output, inputs: [path])
+    var file = try Checkpoint.load(from: path)
+    let record = try ModelRecord(checkpoint: file, file: path)
+    guard let training = record.training, training.validationFraction > 0 else {
+        throw ConfigError(message: "\(path): was trained without --validation-fraction, so there is no split to choose tau on")
+    }
+    guard let stored = file.eval["validation_indices"]?.int64s?.map({ Int($0) }),
+          let counts = file.eval["class_counts"]?.int64s?.map({ Int($0) }) else {
+        throw ConfigError(message: "\(path): has no /eval/validation_indices or /eval/class_counts")
+    }
+    let previousTau = Float(file.eval["posthoc_tau"]?.doubles?.first ?? 0)
+    let prior = logPrior(classCounts: counts)
+    for name in Checkpoint.adjustableBiases {
+        if let learned = file.optimizer["unadjusted." + name] {
+            file.weights[name] = learned
+        } else if var saved = file.weights[name]?.tensor {
+            for c in 0..<saved.count { saved.data[c] += previousTau * prior[c] }
+            file.weights[name] = StoredArray(saved)
+        }
+    }
+    let (loaded, _, test) = try settings.data.load(seed: training.seed, imbalanceRatio: training.imbalanceRatio)
+    let split = try validationSplit(loaded, fraction: training.validationFraction, seed: training.validationSeed)
+    guard split.validationIndices == stored, classCounts(split.train.labels, classes: counts.count) == counts else {
+        throw ConfigError(message: "\(path): its validation split, made again from the seed, differs from the stored one "
+                          + "(other data, or other --limit-train)")
+    }
+    let model = try file.makeModel(file: path)
+    let (logits, labels) = collectLogits(model, on: split.validation, precision: compute.precision)
+    var adjustment = PostHocAdjustment(validationLogits: logits, validationLabels: labels,
+                                       validationIndices: stored, classCounts: counts)
+    adjustment.criterion = settings.criterion
+    let result = try adjustment.fold(into: &file, path: path, test: test, precision: compute.precision,
+                                     keepLearnedBiases: !file.optimizer.isEmpty)
+    file.attributes["posthoc_command"] = .string(CommandLine.arguments.joined(separator: " "))
+    try file.save(to: settings.output)
+    print("wrote \(settings.output)")
+    return result
+}
