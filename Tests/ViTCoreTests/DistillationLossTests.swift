@@ -151,12 +151,39 @@ final class DistillationLossTests: XCTestCase {
         }
     }
 
+    func testAdjustedDistillationComparesLogitAdjustedLogitsOnlyInTheAdjustedPhase() {
+        // Balanced softmax from epoch 1: before it the soft term is Hinton's, from it both sides
+        // carry + log prior; the gradient still matches finite differences.
+        var settings = DistillationSettings()
+        (settings.kind, settings.alpha, settings.temperature, settings.adjustedDistillation) = (.soft, 0.8, 2, true)
+        let classCounts = [90, 9, 1]
+        let label = ClassificationLoss(kind: .balancedSoftmax, classCounts: classCounts, adjustFromEpoch: 1)
+        let distillation = DistillationLoss(settings: settings, label: label)
+        var student = randomTensor([4, 3], seed: 43)
+        let prior = logPrior(classCounts: classCounts)
+        let shifted = { (z: Tensor) -> Tensor in adjustLogits(z, logPrior: prior, tau: -1) }  // z + log prior
+        let before = distillation.compute(logits: student, distillationLogits: nil, teacherLogits: teacher,
+                                          targets: MixedTargets(labels: labels), epoch: 0)
+        XCTAssertEqual(before.distillationLoss, softTargetDivergence(student: student, teacher: teacher, temperature: 2).0,
+                       accuracy: 1e-6)
+        let after = distillation.compute(logits: student, distillationLogits: nil, teacherLogits: teacher,
+                                         targets: MixedTargets(labels: labels), epoch: 1)
+        let expected = softTargetDivergence(student: shifted(student), teacher: shifted(teacher), temperature: 2).0
+        XCTAssertEqual(after.distillationLoss, expected, accuracy: 1e-6)
+        XCTAssertNotEqual(after.distillationLoss, before.distillationLoss)
+        let total = { Double(distillation.compute(logits: student, distillationLogits: nil, teacherLogits: self.teacher,
+                                                  targets: MixedTargets(labels: self.labels), epoch: 1).loss) }
+        assertGradient("adjusted soft", analytic: after.dLogits.data, perturb: { student.data[$0] += $1 },
+                       loss: total, samples: 12, epsilon: 1e-3)
+    }
+
     func testSettingsStoredBeforeReweightedDistillationStillDecode() throws {
         let old = #"{"kind":"hard","temperature":1,"alpha":0.5,"dist_token":true,"teacher":"t.h5","teacher_sha256":"ab"}"#
         let settings = try JSONDecoder().decode(DistillationSettings.self, from: Data(old.utf8))
         XCTAssertEqual(settings.kind, .hard)
         XCTAssertTrue(settings.distillationToken)
         XCTAssertFalse(settings.drwDistillation)
+        XCTAssertFalse(settings.adjustedDistillation, "added later still: absent, and off")
         var reweighted = settings
         reweighted.drwDistillation = true
         let again = try JSONDecoder().decode(DistillationSettings.self, from: JSONEncoder().encode(reweighted))

@@ -22,6 +22,10 @@ public struct DistillCommand: ParsableCommand {
     @Flag(help: "Add a DeiT distillation token and head that learn from the teacher.") var distToken = false
     @Flag(help: "DeiT-LT: from --drw-epoch on, weigh the teacher term by the deferred re-weighting's class weights too.")
     var drwDistillation = false
+    @Flag(help: ArgumentHelp("Soft loss on logit-adjusted logits (student and teacher + tau log prior) while the label "
+                             + "loss is adjusted (balanced softmax, logit-adjusted, from --adjust-from-epoch), so that "
+                             + "the teacher term balances the classes as the label term does."))
+    var adjustedDistillation = false
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
@@ -57,6 +61,7 @@ public struct DistillCommand: ParsableCommand {
             settings.alpha = alpha
             settings.distillationToken = distToken
             settings.drwDistillation = drwDistillation
+            settings.adjustedDistillation = adjustedDistillation
             settings.teacher = teacher ?? ""
             var architecture = try model.config(defaultPreset: "student")
             architecture.distillationToken = distToken

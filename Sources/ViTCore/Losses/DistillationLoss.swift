@@ -10,6 +10,12 @@ import Foundation
 // The teacher sees the student's (mixed) images, so argmax t is the teacher's label of the mix.
 // drwDistillation (DeiT-LT, Rangwani et al. 2024): in the DRW phase the teacher term is a
 // weighted mean too, hard by the DRW weight of the teacher's label, soft by that of the targets.
+// adjustedDistillation: in the label loss's adjusted phase (balanced softmax, logit-adjusted
+// loss) the soft term compares s + tau log prior with t + tau log prior, as the label term
+// compares s + tau log prior with y. On long-tailed images a student that matches a balanced
+// teacher's plain softmax learns the training prior wherever it is unsure (its mean prediction
+// over the images must match the teacher's, which follows the images' classes); inside the
+// adjusted softmax the prior is accounted for, and s itself stays balanced.
 
 public enum DistillationKind: String, Codable, CaseIterable, Sendable { case soft, hard, none }
 
@@ -22,10 +28,12 @@ public struct DistillationSettings: Codable, Equatable, Sendable {
     public var teacherSHA256 = ""
     /// Re-weight the teacher term with the label loss's DRW weights once DRW starts.
     public var drwDistillation = false
+    /// The soft term on logit-adjusted logits in the label loss's adjusted phase.
+    public var adjustedDistillation = false
 
     enum CodingKeys: String, CodingKey {
         case kind, temperature, alpha, distillationToken = "dist_token", teacher, teacherSHA256 = "teacher_sha256"
-        case drwDistillation = "drw_distillation"
+        case drwDistillation = "drw_distillation", adjustedDistillation = "adjusted_distillation"
     }
 
     public init() {}
@@ -40,6 +48,7 @@ public struct DistillationSettings: Codable, Equatable, Sendable {
         teacherSHA256 = try container.decode(String.self, forKey: .teacherSHA256)
         // Added after the first checkpoints were written: absent there, and off.
         drwDistillation = try container.decodeIfPresent(Bool.self, forKey: .drwDistillation) ?? false
+        adjustedDistillation = try container.decodeIfPresent(Bool.self, forKey: .adjustedDistillation) ?? false
     }
 }
 
@@ -73,7 +82,9 @@ public struct DistillationLoss {
                                       dLogits: labelResult.dLogits, dDistillationLogits: second)
         case .soft:
             let a = settings.alpha, t = settings.temperature
-            let (kl, dKL) = softTargetDivergence(student: student, teacher: teacherLogits, temperature: t,
+            let adjust = { (z: Tensor) in settings.adjustedDistillation ? label.trainingLogits(z, epoch: epoch) : z }
+            // The shift is the same for every row, so the gradient with respect to s is unchanged by it.
+            let (kl, dKL) = softTargetDivergence(student: adjust(student), teacher: adjust(teacherLogits), temperature: t,
                                                  sampleWeights: drw.map(targets.sampleWeights))
             return combine(labelResult, labelWeight: 1 - a, teacherLoss: kl, dTeacher: dKL,
                            teacherWeight: a * t * t, hasToken: distillationLogits != nil)
