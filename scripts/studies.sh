@@ -2,8 +2,10 @@
 # The studies behind reports/: each stage's comparisons and the course report's studies (2.2, 2.3).
 #
 #   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
-#                                  softly (models/student.h5) and hardly into a distillation token
-#                                  (DeiT-LT); DISTILL_ONLY=alone, soft or hard-token runs one
+#                                  softly (student-soft.h5), softly with the adjusted teacher term
+#                                  (models/student.h5), with a validation split for a post-hoc tau, and
+#                                  hardly into a distillation token (DeiT-LT); DISTILL_ONLY=soft,
+#                                  adjusted, validation or hard-token runs one
 #   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning (by magnitude and
 #                                  by first-order Taylor scores), by heads one-shot, and by neurons
 #   scripts/studies.sh quantize    int8 static and dynamic of the teacher, the student, a pruned student
@@ -82,28 +84,36 @@ architecture() {
     "${common[@]}" --stage study --out "$DIR/arch-cct-drw-aa.h5"
 }
 
-# The student recipe of vit-pipeline (PipelineCommand.studentRecipe) distilled from models/teacher.h5:
-# soft (what the pipeline writes as models/student.h5), and DeiT's hard distillation into a
-# distillation token. The baseline trained alone with the same data, epochs, augmentation and seed
-# is the architecture study's CCT + deferred run (vit-train, same flags), kept as
-# models/studies/student-alone.h5. DISTILL_ONLY=soft|hard-token runs one row, so that two can run
-# side by side (VITC_THREADS=1 each).
+# The student recipe of vit-pipeline (PipelineCommand.studentRecipe) distilled from models/teacher.h5.
+# The baseline trained alone with the same data, epochs, augmentation and seed is the architecture
+# study's CCT + deferred run (vit-train, same flags), kept as models/studies/student-alone.h5.
+# DISTILL_ONLY=soft|adjusted|validation|hard-token runs one group, so that two can run side by side
+# (VITC_THREADS=1 each).
 distill() {
-  # The pipeline's student recipe (PipelineCommand.studentRecipe): a 10% validation split chooses
-  # the post-hoc logit adjustment that is folded into each student's head.
+  # The pipeline's student recipe (PipelineCommand.studentRecipe).
   local recipe=(--preset cct-student --lr 5e-4 --weight-decay 0.03 --loss balanced-softmax --adjust-from-epoch 24
-    --validation-fraction 0.1 --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
+    --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
   local only=${DISTILL_ONLY:-all}
-  if [[ $only == all || $only == alone ]]; then
-    run "$DIR/student-alone.h5" "$BIN/vit-train" "${recipe[@]}" --stage study --out "$DIR/student-alone.h5"
+  [[ -e $DIR/student-alone.h5 ]] || architecture  # writes arch-cct-deferred.h5 among its rows
+  [[ -e $DIR/student-alone.h5 ]] || cp "$DIR/arch-cct-deferred.h5" "$DIR/student-alone.h5"
+  if [[ $only == all || $only == soft ]]; then  # Hinton's soft loss (T 4, alpha 0.9) as it is
+    run "$DIR/student-soft.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
+      --out "$DIR/student-soft.h5"
   fi
-  if [[ $only == all || $only == soft ]]; then
-    run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
-      --out models/student.h5
+  if [[ $only == all || $only == adjusted ]]; then  # the pipeline's student: the soft term adjusted too
+    run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft --adjusted-distillation \
+      "${recipe[@]}" --out models/student.h5
+  fi
+  # A 10% validation split to choose a post-hoc tau on (by balanced log loss), alone and distilled,
+  # and DeiT-LT's hard distillation token (cross-entropy on both heads, DRW from epoch 24, the
+  # distillation head's term re-weighted too) with the same split.
+  if [[ $only == all || $only == validation ]]; then
+    run "$DIR/student-alone-val.h5" "$BIN/vit-train" "${recipe[@]}" --validation-fraction 0.1 --stage study \
+      --out "$DIR/student-alone-val.h5"
+    run "$DIR/student-soft-val.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
+      --validation-fraction 0.1 --out "$DIR/student-soft-val.h5"
   fi
   if [[ $only == all || $only == hard-token ]]; then
-    # DeiT-LT: cross-entropy on both heads, re-weighted (DRW, effective numbers) from epoch 24 on,
-    # the distillation head's term included; the same split and post-hoc adjustment.
     run "$DIR/student-hard-token.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill hard --dist-token \
       --preset cct-student --lr 5e-4 --weight-decay 0.03 --loss ce --drw-epoch 24 --drw-distillation \
       --validation-fraction 0.1 --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" \
@@ -206,7 +216,8 @@ report() {
   [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training models/teacher.h5 \
     --title "Reference teacher (cct-teacher) on CIFAR-10-LT (R = 100)" --notes "$REPORTS/notes/teacher.md" \
     --out "$REPORTS/teacher.md"
-  mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-hard-token.h5")
+  mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" "$DIR/student-soft.h5" models/student.h5 \
+    "$DIR/student-alone-val.h5" "$DIR/student-soft-val.h5" "$DIR/student-hard-token.h5")
   "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \

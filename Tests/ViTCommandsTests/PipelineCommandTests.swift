@@ -79,8 +79,7 @@ final class PipelineCommandTests: XCTestCase {
             let student = try PipelineCommand.studentRecipe(epochs: epochs, quick: quick, seed: 7, data: source)
             XCTAssertEqual(student, try parsed(
                 ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--weight-decay", "0.03",
-                 "--loss", "balanced-softmax", "--adjust-from-epoch", deferred, "--validation-fraction", "0.1",
-                 "--eval-every", quick ? "1" : "10"],
+                 "--loss", "balanced-softmax", "--adjust-from-epoch", deferred, "--eval-every", quick ? "1" : "10"],
                 like: student))
         }
     }
