@@ -14,11 +14,20 @@ final class InterruptCleanupTests: XCTestCase {
         usr1Delivered = false
         let original = signal(SIGUSR1) { _ in usr1Delivered = true }
         defer { signal(SIGUSR1, original) }
+        // libdispatch reads the signal from a signalfd, which needs it blocked in the thread the
+        // kernel would deliver it to; earlier tests (Foundation's Process) can leave this thread's
+        // mask so that the signal is discarded instead. Block it here, as a fresh process has it,
+        // and unblock once the folder is gone so that the re-raised signal reaches the old handler.
+        var usr1 = sigset_t()
+        sigemptyset(&usr1)
+        sigaddset(&usr1, SIGUSR1)
+        pthread_sigmask(SIG_BLOCK, &usr1, nil)
         let cleanup = InterruptCleanup(removing: folder, on: [SIGUSR1])
         kill(getpid(), SIGUSR1)
-        // The handler runs on a dispatch queue; under load (other tests, training runs on the same
-        // cores) it was seen to take more than 5 s to get a thread.
         let deadline = Date() + 60
+        while FileManager.default.fileExists(atPath: folder) && Date() < deadline { usleep(10_000) }
+        usleep(100_000)  // the handler restores the old handler, then re-raises
+        pthread_sigmask(SIG_UNBLOCK, &usr1, nil)
         while !usr1Delivered && Date() < deadline { usleep(10_000) }
         XCTAssertTrue(usr1Delivered, "the signal was passed on")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder))

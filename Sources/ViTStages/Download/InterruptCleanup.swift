@@ -7,13 +7,16 @@ final class InterruptCleanup: @unchecked Sendable {
     private let lock = NSLock()
     private var caught = false
     private var watched: [(number: Int32, previous: __sighandler_t?, source: DispatchSourceSignal)] = []
+    private let queue = DispatchQueue(label: "vitc.interrupt-cleanup")
 
     init(removing path: String, on signals: [Int32] = [SIGINT, SIGTERM]) {
         let ignore = unsafeBitCast(SIG_IGN, to: Int.self)
         for number in signals {
             let previous = signal(number, SIG_IGN)  // a dispatch source sees only signals not delivered
             if unsafeBitCast(previous, to: Int.self) == ignore { continue }
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            // A queue of its own: dispatch creates a thread for it even when the global queues'
+            // threads (as many as cores) are all busy or blocked, which left the signal unhandled.
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [self] in
                 lock.lock(); caught = true; lock.unlock()
                 try? FileManager.default.removeItem(atPath: path)
