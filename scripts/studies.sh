@@ -2,8 +2,8 @@
 # The studies behind reports/: each stage's comparisons and the course report's studies (2.2, 2.3).
 #
 #   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
-#                                  softly (student-soft.h5), softly with the adjusted teacher term
-#                                  (models/student.h5), with a validation split for a post-hoc tau, and
+#                                  softly (models/student.h5), softly with the adjusted teacher term or
+#                                  alpha 0.5, with a validation split for a post-hoc tau, and
 #                                  hardly into a distillation token (DeiT-LT); DISTILL_ONLY=soft,
 #                                  adjusted, validation or hard-token runs one
 #   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning (by magnitude and
@@ -96,13 +96,15 @@ distill() {
   local only=${DISTILL_ONLY:-all}
   [[ -e $DIR/student-alone.h5 ]] || architecture  # writes arch-cct-deferred.h5 among its rows
   [[ -e $DIR/student-alone.h5 ]] || cp "$DIR/arch-cct-deferred.h5" "$DIR/student-alone.h5"
-  if [[ $only == all || $only == soft ]]; then  # Hinton's soft loss (T 4, alpha 0.9) as it is
-    run "$DIR/student-soft.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
-      --out "$DIR/student-soft.h5"
+  if [[ $only == all || $only == soft ]]; then  # the pipeline's student: Hinton's soft loss, T 4, alpha 0.9
+    run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
+      --out models/student.h5
   fi
-  if [[ $only == all || $only == adjusted ]]; then  # the pipeline's student: the soft term adjusted too
-    run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft --adjusted-distillation \
-      "${recipe[@]}" --out models/student.h5
+  if [[ $only == all || $only == adjusted ]]; then  # the soft term on logit-adjusted logits too; alpha 0.5
+    run "$DIR/student-adjusted.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft \
+      --adjusted-distillation "${recipe[@]}" --out "$DIR/student-adjusted.h5"
+    run "$DIR/student-alpha05.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft --alpha 0.5 \
+      "${recipe[@]}" --out "$DIR/student-alpha05.h5"
   fi
   # A 10% validation split to choose a post-hoc tau on (by balanced log loss), alone and distilled,
   # and DeiT-LT's hard distillation token (cross-entropy on both heads, DRW from epoch 24, the
@@ -216,8 +218,8 @@ report() {
   [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training models/teacher.h5 \
     --title "Reference teacher (cct-teacher) on CIFAR-10-LT (R = 100)" --notes "$REPORTS/notes/teacher.md" \
     --out "$REPORTS/teacher.md"
-  mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" "$DIR/student-soft.h5" models/student.h5 \
-    "$DIR/student-alone-val.h5" "$DIR/student-soft-val.h5" "$DIR/student-hard-token.h5")
+  mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-adjusted.h5" \
+    "$DIR/student-alpha05.h5" "$DIR/student-alone-val.h5" "$DIR/student-soft-val.h5" "$DIR/student-hard-token.h5")
   "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
