@@ -48,6 +48,41 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertNoThrow(try EvalCommand.parse([out, "--data", data]).run())
     }
 
+    func testARunBranchedIntoBalancedDistillationOnResumeEndsAsTheFreshBalancedRun() throws {
+        let recipe = ["--teacher", teacher, "--epochs", "2", "--loss", "balanced-softmax", "--adjust-from-epoch", "1",
+                      "--precision", "f32"]
+        let fresh = temporaryPath("balanced-fresh.h5"), shared = temporaryPath("ce-phase.h5")
+        let branched = temporaryPath("balanced-branched.h5")
+        try distill(recipe + ["--balanced-distillation"], out: fresh)
+        try distill(recipe + ["--stop-after-epochs", "1"], out: shared)
+        try DistillCommand.parse(["--resume", shared, "--data", data, "--out", branched, "--balanced-distillation"]).run()
+        XCTAssertEqual(try Checkpoint.load(from: fresh).weights, try Checkpoint.load(from: branched).weights)
+        let settings = try ConfigJSON.decodeSection(DistillationSettings.self, key: "distillation",
+                                                    from: try Checkpoint.load(from: branched).string("config", file: branched),
+                                                    file: branched)
+        XCTAssertEqual(settings?.balancedDistillation, true)
+        // The plain ending of the same shared phase is another model.
+        let plain = temporaryPath("plain-ending.h5")
+        try DistillCommand.parse(["--resume", shared, "--data", data, "--out", plain]).run()
+        XCTAssertNotEqual(try Checkpoint.load(from: plain).weights, try Checkpoint.load(from: branched).weights)
+    }
+
+    func testBranchingIntoBalancedDistillationAfterTheAdjustedPhaseBeganIsRefused() throws {
+        let started = temporaryPath("adjusted-started.h5")
+        try distill(["--teacher", teacher, "--epochs", "2", "--loss", "balanced-softmax", "--adjust-from-epoch", "0",
+                     "--stop-after-epochs", "1"], out: started)
+        let out = temporaryPath("never-branched.h5")
+        XCTAssertThrowsError(try DistillCommand.parse(["--resume", started, "--data", data, "--out", out,
+                                                       "--balanced-distillation"]).run()) { error in
+            XCTAssertEqual("\(error)", "\(started): is past epoch 0, where the adjusted phase starts; "
+                           + "--balanced-distillation can only branch before it")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        XCTAssertThrowsError(try distill(["--teacher", teacher, "--balanced-distillation"], out: out)) { error in
+            XCTAssertTrue("\(error)".contains("needs --loss balanced-softmax or logit-adjusted, got ce"), "\(error)")
+        }
+    }
+
     func testATeacherThatIsNotAVitcCheckpointFailsBeforeTraining() throws {
         let foreign = temporaryPath("foreign.h5")
         let file = try HDF5File.create(foreign)

@@ -177,6 +177,35 @@ final class DistillationLossTests: XCTestCase {
                        loss: total, samples: 12, epsilon: 1e-3)
     }
 
+    func testBalancedDistillationWeighsTheSoftTermByClassOnlyInTheAdjustedPhase() {
+        var settings = DistillationSettings()
+        (settings.kind, settings.alpha, settings.temperature, settings.balancedDistillation) = (.soft, 0.7, 3, true)
+        let label = ClassificationLoss(kind: .balancedSoftmax, classCounts: counts, adjustFromEpoch: 1, drwBeta: 0.99)
+        let distillation = DistillationLoss(settings: settings, label: label)
+        var student = randomTensor([4, 3], seed: 44)
+        let perSample = (0..<4).map {
+            Double(softTargetDivergence(student: row(student, $0), teacher: row(teacher, $0), temperature: 3).0)
+        }
+        // Hand-computed effective-number weights (1 - 0.99) / (1 - 0.99^n), normalised to sum to 3 classes.
+        let raw = counts.map { 0.01 / (1 - pow(0.99, Double($0))) }
+        let w = mixed.sampleWeights(raw.map { $0 * 3 / raw.reduce(0, +) })
+        let weighted = zip(w, perSample).reduce(0.0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
+        let plain = perSample.reduce(0, +) / 4
+        func teacherTerm(epoch: Int) -> Float {
+            distillation.compute(logits: student, distillationLogits: nil, teacherLogits: teacher, targets: mixed,
+                                 epoch: epoch).distillationLoss
+        }
+        XCTAssertEqual(teacherTerm(epoch: 0), Float(plain), accuracy: 1e-6, "cross-entropy phase: a plain mean")
+        XCTAssertEqual(teacherTerm(epoch: 1), Float(weighted), accuracy: 1e-6)
+        XCTAssertNotEqual(weighted, plain, accuracy: 1e-3)
+        let total = { Double(distillation.compute(logits: student, distillationLogits: nil, teacherLogits: self.teacher,
+                                                  targets: self.mixed, epoch: 1).loss) }
+        let result = distillation.compute(logits: student, distillationLogits: nil, teacherLogits: teacher,
+                                          targets: mixed, epoch: 1)
+        assertGradient("balanced soft", analytic: result.dLogits.data, perturb: { student.data[$0] += $1 },
+                       loss: total, samples: 12, epsilon: 1e-3)
+    }
+
     func testSettingsStoredBeforeReweightedDistillationStillDecode() throws {
         let old = #"{"kind":"hard","temperature":1,"alpha":0.5,"dist_token":true,"teacher":"t.h5","teacher_sha256":"ab"}"#
         let settings = try JSONDecoder().decode(DistillationSettings.self, from: Data(old.utf8))
@@ -184,6 +213,7 @@ final class DistillationLossTests: XCTestCase {
         XCTAssertTrue(settings.distillationToken)
         XCTAssertFalse(settings.drwDistillation)
         XCTAssertFalse(settings.adjustedDistillation, "added later still: absent, and off")
+        XCTAssertFalse(settings.balancedDistillation)
         var reweighted = settings
         reweighted.drwDistillation = true
         let again = try JSONDecoder().decode(DistillationSettings.self, from: JSONEncoder().encode(reweighted))

@@ -26,6 +26,11 @@ public struct DistillCommand: ParsableCommand {
                              + "loss is adjusted (balanced softmax, logit-adjusted, from --adjust-from-epoch), so that "
                              + "the teacher term balances the classes as the label term does."))
     var adjustedDistillation = false
+    @Flag(help: ArgumentHelp("From --adjust-from-epoch on (balanced softmax, logit-adjusted), weigh the teacher term "
+                             + "by class-balanced (effective-number) weights, so that the student's mean prediction "
+                             + "follows the teacher's over a balanced set rather than over the long-tailed images. With --resume: branch a run that has not reached "
+                             + "--adjust-from-epoch."))
+    var balancedDistillation = false
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
@@ -45,6 +50,12 @@ public struct DistillCommand: ParsableCommand {
         }
         if !(temperature > 0) { throw ValidationError("temperature must be positive, got \(temperature)") }
         if !(0...1).contains(alpha) { throw ValidationError("alpha must be in [0, 1], got \(alpha)") }
+        if balancedDistillation && drwDistillation {
+            throw ValidationError("--balanced-distillation and --drw-distillation both re-weight the teacher term; choose one")
+        }
+        if balancedDistillation && resume == nil && ![.balancedSoftmax, .logitAdjusted].contains(training.loss) {
+            throw ValidationError("--balanced-distillation needs --loss balanced-softmax or logit-adjusted, got \(training.loss.rawValue)")
+        }
         if resume != nil && model.overridesArchitecture {
             throw ValidationError("--resume takes the architecture from the checkpoint; drop the model flags")
         }
@@ -62,6 +73,7 @@ public struct DistillCommand: ParsableCommand {
             settings.distillationToken = distToken
             settings.drwDistillation = drwDistillation
             settings.adjustedDistillation = adjustedDistillation
+            settings.balancedDistillation = balancedDistillation
             settings.teacher = teacher ?? ""
             var architecture = try model.config(defaultPreset: "student")
             architecture.distillationToken = distToken
@@ -72,6 +84,7 @@ public struct DistillCommand: ParsableCommand {
         settings.keepOptimizerState = !noOptimizerState
         settings.tensorboard = training.tensorboard
         settings.stopAfterEpochs = stopAfterEpochs
+        settings.balancedDistillationFromResume = resume != nil && balancedDistillation
         try ViTStages.distill(settings)
     }
 }

@@ -81,6 +81,14 @@ public struct ClassificationLoss {
         return effectiveNumberWeights(classCounts: classCounts, beta: drwBeta)
     }
 
+    /// The effective-number class weights while the logits carry the prior (balanced softmax,
+    /// logit-adjusted, from adjustFromEpoch), nil otherwise: balanced distillation's weights.
+    public func adjustedPhaseWeights(epoch: Int) -> [Double]? {
+        guard adjustmentTau(epoch: epoch) != 0 else { return nil }
+        precondition(!classCounts.isEmpty, "the adjusted phase needs the class counts")
+        return effectiveNumberWeights(classCounts: classCounts, beta: drwBeta)
+    }
+
     /// Every class weight in effect at `epoch` (weighted-ce's times DRW's), nil when all are 1.
     public func lossClassWeights(epoch: Int) -> [Double]? {
         let inverse = kind == .weightedCE ? classWeights : nil

@@ -16,6 +16,12 @@ import Foundation
 // teacher's plain softmax learns the training prior wherever it is unsure (its mean prediction
 // over the images must match the teacher's, which follows the images' classes); inside the
 // adjusted softmax the prior is accounted for, and s itself stays balanced.
+// balancedDistillation: from the label loss's adjusted phase the teacher term is a class-balanced
+// weighted mean (the effective-number weights DRW uses, by the targets as drwDistillation does).
+// Why: the soft term's gradient on the head bias is the mean of softmax(s/T) - softmax(t/T) over
+// the batch, so at rest the student's mean prediction equals the teacher's over long-tailed images.
+// A student less sure than the teacher can only meet that mean by leaning to the head classes.
+// Weighted by class, the images count as a balanced set, over which the teacher's mean is balanced.
 
 public enum DistillationKind: String, Codable, CaseIterable, Sendable { case soft, hard, none }
 
@@ -30,10 +36,13 @@ public struct DistillationSettings: Codable, Equatable, Sendable {
     public var drwDistillation = false
     /// The soft term on logit-adjusted logits in the label loss's adjusted phase.
     public var adjustedDistillation = false
+    /// Class-balanced weights on the teacher term from the label loss's adjust epoch.
+    public var balancedDistillation = false
 
     enum CodingKeys: String, CodingKey {
         case kind, temperature, alpha, distillationToken = "dist_token", teacher, teacherSHA256 = "teacher_sha256"
         case drwDistillation = "drw_distillation", adjustedDistillation = "adjusted_distillation"
+        case balancedDistillation = "balanced_distillation"
     }
 
     public init() {}
@@ -49,6 +58,7 @@ public struct DistillationSettings: Codable, Equatable, Sendable {
         // Added after the first checkpoints were written: absent there, and off.
         drwDistillation = try container.decodeIfPresent(Bool.self, forKey: .drwDistillation) ?? false
         adjustedDistillation = try container.decodeIfPresent(Bool.self, forKey: .adjustedDistillation) ?? false
+        balancedDistillation = try container.decodeIfPresent(Bool.self, forKey: .balancedDistillation) ?? false
     }
 }
 
@@ -74,7 +84,8 @@ public struct DistillationLoss {
         let labelResult = label.compute(logits: logits, targets: targets, epoch: epoch)
         // The head that learns from the teacher: the distillation head if the model has one.
         let student = distillationLogits ?? logits
-        let drw = settings.drwDistillation ? label.deferredWeights(epoch: epoch) : nil
+        let drw = settings.drwDistillation ? label.deferredWeights(epoch: epoch)
+            : settings.balancedDistillation ? label.adjustedPhaseWeights(epoch: epoch) : nil
         switch settings.kind {
         case .none:
             let second = distillationLogits.map { label.compute(logits: $0, targets: targets, epoch: epoch).dLogits }

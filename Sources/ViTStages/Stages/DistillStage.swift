@@ -20,6 +20,10 @@ public struct DistillSettings {
     public var keepOptimizerState = true
     public var tensorboard: String?
     public var stopAfterEpochs: Int?
+    /// With `.resume`: turn balanced distillation on for the rest of the run. Allowed only before
+    /// the label loss's adjusted phase, where the setting has not acted yet, so the result is the
+    /// fresh run with it: one cross-entropy phase can branch into several endings.
+    public var balancedDistillationFromResume = false
 
     public init(start: Start, data: DataSource, output: String) {
         self.start = start
@@ -42,6 +46,9 @@ public func distill(_ settings: DistillSettings) throws {
             throw ConfigError(message: "\(path): is not a distillation run")
         }
         (run, distillation, resumed) = (loaded, stored, path)
+        if settings.balancedDistillationFromResume {
+            try distillation.enableBalancedDistillation(at: run.logs.count, config: run.config, file: path)
+        }
         compute = try ComputeSettings.resumed(settings.precision, stored: run.config.precision)
     case .fresh(let architecture, let config, let fresh):
         run = TrainingRun(model: try VisionTransformer(config: architecture, seed: config.seed), config: config)
@@ -88,5 +95,25 @@ public func distill(_ settings: DistillSettings) throws {
         images, targets, epoch, rate, dropoutSeed in
         step.run(student: student, teacher: teacherModel, optimizer: optimizer, images: images, targets: targets,
                  epoch: epoch, learningRate: rate, dropoutSeed: dropoutSeed)
+    }
+}
+
+extension DistillationSettings {
+    /// Balanced distillation switched on for a run resumed after `epochsDone` epochs: refused
+    /// once the adjusted phase has begun (the ending would differ from a fresh run's) or when the
+    /// label loss has no adjusted phase.
+    mutating func enableBalancedDistillation(at epochsDone: Int, config: TrainingConfig, file: String) throws {
+        guard [.balancedSoftmax, .logitAdjusted].contains(config.loss) else {
+            throw ConfigError(message: "\(file): --balanced-distillation needs a balanced-softmax or logit-adjusted run, "
+                              + "this one is \(config.loss.rawValue)")
+        }
+        guard epochsDone <= config.adjustFromEpoch else {
+            throw ConfigError(message: "\(file): is past epoch \(config.adjustFromEpoch), where the adjusted phase "
+                              + "starts; --balanced-distillation can only branch before it")
+        }
+        guard kind != .none, !drwDistillation else {
+            throw ConfigError(message: "\(file): --balanced-distillation needs a teacher term without --drw-distillation")
+        }
+        balancedDistillation = true
     }
 }
