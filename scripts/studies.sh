@@ -4,8 +4,9 @@
 #   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
 #                                  softly (models/student.h5), softly with the adjusted teacher term or
 #                                  alpha 0.5, with a validation split for a post-hoc tau, and
-#                                  hardly into a distillation token (DeiT-LT); DISTILL_ONLY=soft,
-#                                  adjusted, validation or hard-token runs one
+#                                  hardly into a distillation token (DeiT-LT), and at 60 epochs alone,
+#                                  soft and balanced; DISTILL_ONLY=soft, adjusted, validation,
+#                                  hard-token or long runs one
 #   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning (by magnitude and
 #                                  by first-order Taylor scores), by heads one-shot, and by neurons
 #   scripts/studies.sh quantize    int8 static and dynamic of the teacher, the student, a pruned student
@@ -120,6 +121,23 @@ distill() {
       --preset cct-student --lr 5e-4 --weight-decay 0.03 --loss ce --drw-epoch 24 --drw-distillation \
       --validation-fraction 0.1 --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" \
       --out "$DIR/student-hard-token.h5"
+  fi
+  # Session 6: twice the budget (60 epochs, the prior from epoch 48), alone and distilled. The two
+  # distilled endings, plain soft and balanced (the teacher term weighted by class in the adjusted
+  # phase), branch from one shared cross-entropy phase saved after epoch 48 (kept in scratch/, with
+  # its optimizer state); resume is bit-identical, so each equals its uninterrupted run.
+  if [[ $only == all || $only == long ]]; then
+    local long=(--preset cct-student --lr 5e-4 --weight-decay 0.03 --loss balanced-softmax --adjust-from-epoch 48
+      --epochs 60 --eval-every 10 "${LONG_TAIL[@]}")
+    local shared=${SCRATCH_DIR:-scratch}/student-soft-60-e48.h5
+    run "$DIR/student-alone-60.h5" "$BIN/vit-train" "${long[@]}" --stage study \
+      --out "$DIR/student-alone-60.h5"
+    run "$shared" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${long[@]}" \
+      --stop-after-epochs 48 --out "$shared"
+    run "$DIR/student-soft-60.h5" "$BIN/vit-distill" --resume "$shared" "${NO_OPTIMIZER[@]}" \
+      --out "$DIR/student-soft-60.h5"
+    run "$DIR/student-balanced-60.h5" "$BIN/vit-distill" --resume "$shared" --balanced-distillation \
+      "${NO_OPTIMIZER[@]}" --out "$DIR/student-balanced-60.h5"
   fi
 }
 

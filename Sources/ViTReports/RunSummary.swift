@@ -65,12 +65,25 @@ public struct RunSummary {
         }
         if training.emaDecay > 0 { parts.append("EMA \(training.emaDecay)") }
         if let distillation, distillation.kind != .none {
-            parts.append("\(distillation.kind.rawValue) distillation" + (distillation.distillationToken ? " + token" : ""))
+            parts.append(distillationSummary(distillation))
         }
         parts.append("\(training.epochs) epochs")
         parts.append(training.precision.rawValue)
         return parts.joined(separator: ", ")
     }
+}
+
+/// "soft distillation", then what differs from the defaults (T 4, alpha 0.9) and the long-tail options.
+func distillationSummary(_ settings: DistillationSettings) -> String {
+    var text = "\(settings.kind.rawValue) distillation" + (settings.distillationToken ? " + token" : "")
+    if settings.kind == .soft {
+        if settings.temperature != 4 { text += " T \(settings.temperature)" }
+        if settings.alpha != 0.9 { text += " alpha \(settings.alpha)" }
+        if settings.adjustedDistillation { text += " (adjusted)" }
+    }
+    if settings.balancedDistillation { text += " (class-balanced in the adjusted phase)" }
+    if settings.drwDistillation { text += " (DRW on the teacher term)" }
+    return text
 }
 
 public func percent(_ value: Double?) -> String {
