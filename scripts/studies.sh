@@ -238,8 +238,9 @@ report() {
     --out "$REPORTS/teacher.md"
   mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-adjusted.h5" \
     "$DIR/student-alpha05.h5" "$DIR/student-alone-val.h5" "$DIR/student-soft-val.h5" "$DIR/student-hard-token.h5" \
-    "$DIR/student-hard-token-nosplit.h5")
-  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 epochs, deferred balanced softmax)" \
+    "$DIR/student-hard-token-nosplit.h5" "$DIR/student-alone-60.h5" "$DIR/student-soft-60.h5" \
+    "$DIR/student-balanced-60.h5")
+  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 and 60 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
     "$DIR"/student-taylor-oneshot-s{30,50,70,80,90}.h5 models/student-pruned-s{30,50,70,80,90}.h5 \
