@@ -40,6 +40,12 @@ public struct SVGPlot {
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
                                  "#17becf", "#7f7f7f", "#bcbd22"]
 
+    /// The colour and marker of the i-th series: no two of the first 50 look alike (the marker
+    /// moves on by one each time the colours wrap around).
+    public static func style(_ i: Int) -> (color: String, marker: Marker) {
+        (palette[i % palette.count], Marker.allCases[(i + i / palette.count) % 5])
+    }
+
     private let margin = (left: 78.0, right: 250.0, top: 44.0, bottom: 58.0)
 
     public func render() -> String {
@@ -54,7 +60,12 @@ public struct SVGPlot {
         func py(_ y: Double) -> Double { margin.top + (1 - (y - yMin) / (yMax - yMin)) * plotHeight }
 
         var svg = [header()]
-        svg.append(text(width / 2 - margin.right / 2 + margin.left / 2, 26, title, size: 17, anchor: "middle", bold: true))
+        // Centred over the plot; a title too long for that moves toward the middle of the image and
+        // then shrinks (about 0.6 em per character of bold sans-serif), so that no end is cut off.
+        let titleSize = max(8, min(17, Int((width - 24) / (0.6 * Double(max(title.count, 1))))))
+        let titleWidth = 0.6 * Double(titleSize * title.count)
+        let titleCentre = min(max(margin.left + plotWidth / 2, 12 + titleWidth / 2), width - 12 - titleWidth / 2)
+        svg.append(text(titleCentre, 26, title, size: titleSize, anchor: "middle", bold: true))
         svg.append("<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#444\"/>")
         let xStep = niceStep((xMax - xMin) / 5), yStep = niceStep((yMax - yMin) / 5)
         for tick in xTicks(xMin, xMax) {

@@ -164,8 +164,8 @@ public func studyPlot(title: String, rows: [StudyRow], axis: StudyAxis) -> SVGPl
             .sorted { $0.x < $1.x }
         guard !mine.isEmpty else { continue }
         var series = SVGPlot.Series(name: name, points: mine.map { ($0.x, $0.y) },
-                                    color: SVGPlot.palette[i % SVGPlot.palette.count],
-                                    marker: SVGPlot.Marker.allCases[i % 5], line: !logX && mine.count > 1)
+                                    color: SVGPlot.style(i).color, marker: SVGPlot.style(i).marker,
+                                    line: !logX && mine.count > 1)
         series.labels = mine.map(\.label)
         plot.series.append(series)
     }
@@ -187,8 +187,8 @@ private func perClassPlot(title: String, rows: [StudyRow]) -> SVGPlot {
     for (i, row) in rows.enumerated() where row.run.perClass.count == row.run.classCounts.count {
         let points = zip(row.run.classCounts, row.run.perClass).map { (x: Double($0), y: 100 * $1) }.sorted { $0.x < $1.x }
         plot.series.append(SVGPlot.Series(name: (row.run.name as NSString).deletingPathExtension, points: points,
-                                          color: SVGPlot.palette[i % SVGPlot.palette.count],
-                                          marker: SVGPlot.Marker.allCases[i % 5], line: true))
+                                          color: SVGPlot.style(i).color, marker: SVGPlot.style(i).marker,
+                                          line: true))
     }
     return plot
 }

@@ -16,6 +16,26 @@ final class SVGPlotTests: XCTestCase {
         XCTAssertEqual(svg.components(separatedBy: "<polygon").count - 1, 3)
     }
 
+    func testALongTitleShrinksAndStaysInsideTheImage() throws {
+        let title = String(repeating: "Distillation on R = 100 ", count: 4)  // 96 characters
+        var plot = SVGPlot(title: title, xLabel: "x", yLabel: "y")
+        plot.series = [SVGPlot.Series(name: "a", points: [(1, 2), (2, 3)], color: "#000", marker: .circle, line: true)]
+        let svg = plot.render()
+        let line = try XCTUnwrap(svg.split(separator: "\n").first { $0.contains(">\(title)<") })
+        let x = try XCTUnwrap(Double(line.split(separator: "\"")[1])), size = try XCTUnwrap(Int(line.split(separator: "\"")[5]))
+        XCTAssertLessThan(size, 17)
+        let halfWidth = 0.6 * Double(size * title.count) / 2
+        XCTAssertGreaterThanOrEqual(x - halfWidth, 0)
+        XCTAssertLessThanOrEqual(x + halfWidth, 820)
+        plot.title = "short"
+        XCTAssertTrue(plot.render().contains("font-size=\"17\""))
+    }
+
+    func testTheFirstFiftySeriesStylesAreAllDifferent() {
+        let styles = (0..<50).map { "\(SVGPlot.style($0).color) \(SVGPlot.style($0).marker)" }
+        XCTAssertEqual(Set(styles).count, 50)
+    }
+
     func testEmptyPlotSaysSoInsteadOfFailing() {
         XCTAssertTrue(SVGPlot(title: "curves", xLabel: "x", yLabel: "y").render().contains("curves: no data"))
     }
