@@ -138,6 +138,11 @@ distill() {
       --out "$DIR/student-soft-60.h5"
     run "$DIR/student-balanced-60.h5" "$BIN/vit-distill" --resume "$shared" --balanced-distillation \
       "${NO_OPTIMIZER[@]}" --out "$DIR/student-balanced-60.h5"
+    # Seed 1 of the pair, for the seed-to-seed spread (LONG_TAIL's --seed 0 is overridden).
+    run "$DIR/student-alone-60-seed1.h5" "$BIN/vit-train" "${long[@]}" --seed 1 "${NO_OPTIMIZER[@]}" --stage study \
+      --out "$DIR/student-alone-60-seed1.h5"
+    run "$DIR/student-soft-60-seed1.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${long[@]}" \
+      --seed 1 "${NO_OPTIMIZER[@]}" --out "$DIR/student-soft-60-seed1.h5"
   fi
 }
 
@@ -239,7 +244,7 @@ report() {
   mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-adjusted.h5" \
     "$DIR/student-alpha05.h5" "$DIR/student-alone-val.h5" "$DIR/student-soft-val.h5" "$DIR/student-hard-token.h5" \
     "$DIR/student-hard-token-nosplit.h5" "$DIR/student-alone-60.h5" "$DIR/student-soft-60.h5" \
-    "$DIR/student-balanced-60.h5")
+    "$DIR/student-balanced-60.h5" "$DIR/student-alone-60-seed1.h5" "$DIR/student-soft-60-seed1.h5")
   "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 and 60 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
