@@ -28,8 +28,8 @@ public struct DistillCommand: ParsableCommand {
     var adjustedDistillation = false
     @Flag(help: ArgumentHelp("From --adjust-from-epoch on (balanced softmax, logit-adjusted), weigh the teacher term "
                              + "by class-balanced (effective-number) weights, so that the student's mean prediction "
-                             + "follows the teacher's over a balanced set rather than over the long-tailed images. With --resume: branch a run that has not reached "
-                             + "--adjust-from-epoch."))
+                             + "follows the teacher's over a balanced set rather than over the long-tailed images. "
+                             + "With --resume: branch a run that has not reached --adjust-from-epoch."))
     var balancedDistillation = false
 
     @OptionGroup var data: DataOptions

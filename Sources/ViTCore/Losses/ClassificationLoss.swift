@@ -77,16 +77,19 @@ public struct ClassificationLoss {
     /// DRW's class weights at `epoch`, nil before drwEpoch (every weight 1).
     public func deferredWeights(epoch: Int) -> [Double]? {
         guard let drwEpoch, epoch >= drwEpoch else { return nil }
-        precondition(!classCounts.isEmpty, "deferred re-weighting needs the class counts")
+        return classBalancedWeights
+    }
+
+    /// The effective-number weights of the class counts (DRW's, and balanced distillation's).
+    private var classBalancedWeights: [Double] {
+        precondition(!classCounts.isEmpty, "class-balanced weights need the class counts")
         return effectiveNumberWeights(classCounts: classCounts, beta: drwBeta)
     }
 
     /// The effective-number class weights while the logits carry the prior (balanced softmax,
     /// logit-adjusted, from adjustFromEpoch), nil otherwise: balanced distillation's weights.
     public func adjustedPhaseWeights(epoch: Int) -> [Double]? {
-        guard adjustmentTau(epoch: epoch) != 0 else { return nil }
-        precondition(!classCounts.isEmpty, "the adjusted phase needs the class counts")
-        return effectiveNumberWeights(classCounts: classCounts, beta: drwBeta)
+        adjustmentTau(epoch: epoch) != 0 ? classBalancedWeights : nil
     }
 
     /// Every class weight in effect at `epoch` (weighted-ce's times DRW's), nil when all are 1.
