@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The studies behind reports/: each stage's comparisons and the course report's studies (2.2, 2.3).
 #
+#   scripts/studies.sh teacher-240 the teacher recipe with every epoch count scaled by 1.5 (240 epochs,
+#                                  about 4 hours on 2 cores; resumable: see teacher_240 below)
 #   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
 #                                  softly (models/student.h5), softly with the adjusted teacher term or
 #                                  alpha 0.5, with a validation split for a post-hoc tau, and
@@ -83,6 +85,17 @@ architecture() {
   # Deferred re-weighting (LDAM-DRW's class-balanced weights) in place of the deferred prior.
   run "$DIR/arch-cct-drw-aa.h5" "$BIN/vit-train" "${cct[@]}" --loss ce --drw-epoch 24 --policy auto-augment \
     "${common[@]}" --stage study --out "$DIR/arch-cct-drw-aa.h5"
+}
+
+# The pipeline's teacher recipe (PipelineCommand.teacherRecipe) with a longer cross-entropy phase:
+# every epoch count times 1.5, so balanced softmax and the end of mixing from epoch 192. It keeps
+# its optimizer state after every epoch, so an interrupted run continues with
+#   vit-train --resume models/studies/teacher-240.h5 --out models/studies/teacher-240.h5.tmp && mv ...
+# and vit-eval --out strips the state from the finished file (models/ keeps it stripped).
+teacher_240() {
+  run "$DIR/teacher-240.h5" "$BIN/vit-train" --preset cct-teacher --loss balanced-softmax --adjust-from-epoch 192 \
+    --policy auto-augment --mixup 0.8 --cutmix 1.0 --mix-off-epoch 192 --ema 0.999 --lr 5e-4 --min-lr 1e-5 \
+    --weight-decay 0.03 --warmup-epochs 5 --epochs 240 --eval-every 10 "${LONG_TAIL[@]}" --out "$DIR/teacher-240.h5"
 }
 
 # The student recipe of vit-pipeline (PipelineCommand.studentRecipe) distilled from models/teacher.h5.
@@ -238,7 +251,7 @@ architecture_report() {
 
 report() {
   architecture_report
-  [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training models/teacher.h5 \
+  [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training models/teacher.h5 "$DIR/teacher-240.h5" "$DIR/plain-vit-teacher.h5" \
     --title "Reference teacher (cct-teacher) on CIFAR-10-LT (R = 100)" --notes "$REPORTS/notes/teacher.md" \
     --out "$REPORTS/teacher.md"
   mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-adjusted.h5" \
@@ -309,6 +322,7 @@ print("| %s | %s | %.2f%% | %.2f%% | %d | %.0f (%s) | %.0f |" % (sys.argv[3], v[
 
 case ${1:-} in
   onnx) onnx ;;
+  teacher-240) teacher_240 ;;
   distill) distill ;;
   prune) prune ;;
   quantize) quantize ;;
@@ -317,5 +331,5 @@ case ${1:-} in
   architecture-report) architecture_report ;;
   ablations) ablations "${2:-all}" ;;
   report) report ;;
-  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 2 ;;
 esac
