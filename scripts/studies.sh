@@ -251,7 +251,9 @@ architecture_report() {
 
 report() {
   architecture_report
-  [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training models/teacher.h5 "$DIR/teacher-240.h5" "$DIR/plain-vit-teacher.h5" \
+  # The teacher first, then the comparison runs that exist.
+  mapfile -t files < <(existing models/teacher.h5 "$DIR/teacher-240.h5" "$DIR/plain-vit-teacher.h5")
+  [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training "${files[@]}" \
     --title "Reference teacher (cct-teacher) on CIFAR-10-LT (R = 100)" --notes "$REPORTS/notes/teacher.md" \
     --out "$REPORTS/teacher.md"
   mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-adjusted.h5" \
