@@ -178,9 +178,13 @@ final class ExportCommandTests: XCTestCase {
         let worst = zip(oursDouble, runtime.logits).map { abs($0 - $1) }.max() ?? .infinity
         let integerOps = runtime.ops.filter { ["MatMulIntegerToFloat", "QLinearMatMul", "MatMulInteger", "QLinearConv",
                                                "DynamicQuantizeMatMul", "QGemm", "ConvInteger"].contains($0) }
-        print("\(rate >= 0.995 ? "OK" : "NOT OK") \(name): top-1 agreement \(agreeing)/\(images.shape[0]) "
+        // Without VNNI vitc runs 7-bit copies of the weights (QuantizedLinearWeights) while ONNX
+        // Runtime runs the file's 8-bit ones with its own u8·s8 kernels: on this random model's close
+        // logits that flips up to a few percent of top-1 (97.3% and 99.4% seen on an AVX2-only EPYC).
+        let required = CPUCapabilities.current.vnni ? 0.995 : 0.95
+        print("\(rate >= required ? "OK" : "NOT OK") \(name): top-1 agreement \(agreeing)/\(images.shape[0]) "
               + "(largest logit difference \(worst)); onnxruntime's int8 kernels: \(integerOps)")
-        XCTAssertGreaterThanOrEqual(rate, 0.995, line: line)
+        XCTAssertGreaterThanOrEqual(rate, required, line: line)
         XCTAssertFalse(integerOps.isEmpty, "onnxruntime ran no int8 kernel: \(runtime.ops)", line: line)
     }
 

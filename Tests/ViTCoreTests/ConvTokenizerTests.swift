@@ -14,15 +14,16 @@ final class ConvTokenizerTests: XCTestCase {
         let (tokens, cache) = tokenizer.forward(images, keepCache: false)
         XCTAssertNil(cache)
         XCTAssertEqual(tokens.shape, [2, 4, 5])
-        // The naive twins composed by hand, then PyTorch's x.flatten(2).transpose(1, 2).
-        var map = images
+        // The naive twins composed by hand on channels-last maps, whose last one is already PyTorch's
+        // x.flatten(2).transpose(1, 2) (the orientation against PyTorch: ConvolutionTests, Tests/Reference).
+        var map = ConvTokenizer.channelsLast(images)
         for weight in tokenizer.weights {
             let convolved = Convolution.reference(map, weights: weight.value)
             map = MaxPool.reference(Tensor(shape: convolved.shape, data: convolved.data.map { max(0, $0) }))
         }
         var worst: Float = 0
         for b in 0..<2 { for d in 0..<5 { for pixel in 0..<4 {
-            worst = max(worst, abs(tokens.data[(b * 4 + pixel) * 5 + d] - map.data[(b * 5 + d) * 4 + pixel]))
+            worst = max(worst, abs(tokens.data[(b * 4 + pixel) * 5 + d] - map.data[(b * 4 + pixel) * 5 + d]))
         } } }
         print("\(worst < 1e-5 ? "OK" : "NOT OK") tokenizer against the naive twins: largest difference \(worst)")
         XCTAssertLessThan(worst, 1e-5)

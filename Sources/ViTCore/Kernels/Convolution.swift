@@ -1,10 +1,13 @@
 import CDNNL
 
 // 3x3 convolution, stride 1, zero padding 1, no bias (PyTorch's Conv2d(Cin, Cout, 3, padding=1,
-// bias=False)), as oneDNN primitives on plain nchw / oihw layouts; `reference` is the naive twin.
-//   x: [B, Cin, S, S], W: [Cout, Cin, 3, 3] -> y: [B, Cout, S, S]
-//   y[b, o, i, j] = sum over c, ky, kx of W[o, c, ky, kx] x[b, c, i + ky - 1, j + kx - 1] (zero outside)
+// bias=False)), as oneDNN primitives on channels-last images; `reference` is the naive twin.
+//   x: [B, S, S, Cin], W: [Cout, Cin, 3, 3] (PyTorch's layout) -> y: [B, S, S, Cout]
+//   y[b, i, j, o] = sum over c, ky, kx of W[o, c, ky, kx] x[b, i + ky - 1, j + kx - 1, c] (zero outside)
 //   backward: dx (oneDNN backward data), dW += the same sum with y's gradient (backward weights).
+// Channels-last because that is where oneDNN has jit kernels on every x86-64 CPU (on plain nchw
+// an AVX2 CPU falls back to im2col); the weights go to the blocked layout the kernel asks for
+// through a reorder each call (they change every step; 37K values, a small cost).
 // Float32 only: the tokenizer's convolutions are a small share of a step (see ConvTokenizer).
 
 public enum Convolution {
@@ -14,33 +17,45 @@ public enum Convolution {
         var batch: Int, inChannels: Int, outChannels: Int, size: Int
     }
 
-    private static let cache = PrimitiveCache<Key>()
+    /// A primitive and the reorder between PyTorch's weight layout and the one it runs on
+    /// (into it for forward and backward data, out of it for backward weights; nil when they agree).
+    final class Compiled {
+        let primitive: CompiledPrimitive
+        let weightsReorder: CompiledReorder?
+
+        init(primitive: CompiledPrimitive, weightsReorder: CompiledReorder?) {
+            self.primitive = primitive
+            self.weightsReorder = weightsReorder
+        }
+    }
+
+    private static let cache = PrimitiveCache<Key, Compiled>()
 
     public static func forward(_ x: Tensor, weights: Tensor) -> Tensor {
         let key = Self.key(.forward, input: x.shape, weights: weights.shape)
-        var y = Tensor(uninitialized: [key.batch, key.outChannels, key.size, key.size])
-        let primitive = compiled(key)
-        x.data.withUnsafeBufferPointer { source in
-            weights.data.withUnsafeBufferPointer { w in
+        var y = Tensor(uninitialized: [key.batch, key.size, key.size, key.outChannels])
+        let compiled = compiled(key)
+        withNativeWeights(weights, compiled) { w in
+            x.data.withUnsafeBufferPointer { source in
                 y.data.withUnsafeMutableBufferPointer { target in
-                    primitive.run([vitc_dnnl_arg_src(): dataHandle(source), vitc_dnnl_arg_weights(): dataHandle(w),
-                                   vitc_dnnl_arg_dst(): UnsafeMutableRawPointer(target.baseAddress!)])
+                    compiled.primitive.run([vitc_dnnl_arg_src(): dataHandle(source), vitc_dnnl_arg_weights(): w,
+                                            vitc_dnnl_arg_dst(): UnsafeMutableRawPointer(target.baseAddress!)])
                 }
             }
         }
         return y
     }
 
-    /// dx [B, Cin, S, S] for dy [B, Cout, S, S].
+    /// dx [B, S, S, Cin] for dy [B, S, S, Cout].
     public static func backwardData(_ dy: Tensor, weights: Tensor, inputShape: [Int]) -> Tensor {
         let key = Self.key(.backwardData, input: inputShape, weights: weights.shape)
         var dx = Tensor(uninitialized: inputShape)
-        let primitive = compiled(key)
-        dy.data.withUnsafeBufferPointer { gradOut in
-            weights.data.withUnsafeBufferPointer { w in
+        let compiled = compiled(key)
+        withNativeWeights(weights, compiled) { w in
+            dy.data.withUnsafeBufferPointer { gradOut in
                 dx.data.withUnsafeMutableBufferPointer { gradIn in
-                    primitive.run([vitc_dnnl_arg_diff_dst(): dataHandle(gradOut), vitc_dnnl_arg_weights(): dataHandle(w),
-                                   vitc_dnnl_arg_diff_src(): UnsafeMutableRawPointer(gradIn.baseAddress!)])
+                    compiled.primitive.run([vitc_dnnl_arg_diff_dst(): dataHandle(gradOut), vitc_dnnl_arg_weights(): w,
+                                            vitc_dnnl_arg_diff_src(): UnsafeMutableRawPointer(gradIn.baseAddress!)])
                 }
             }
         }
@@ -50,63 +65,86 @@ public enum Convolution {
     /// Adds dW [Cout, Cin, 3, 3] for input x and dy into `gradient`.
     public static func backwardWeights(_ x: Tensor, dy: Tensor, addingInto gradient: inout Tensor) {
         let key = Self.key(.backwardWeights, input: x.shape, weights: gradient.shape)
+        let compiled = compiled(key)
         var dW = Tensor(uninitialized: gradient.shape)
-        let primitive = compiled(key)
+        var native = [Float](repeating: 0, count: (compiled.weightsReorder?.sourceBytes ?? 0) / 4)
         x.data.withUnsafeBufferPointer { source in
             dy.data.withUnsafeBufferPointer { gradOut in
-                dW.data.withUnsafeMutableBufferPointer { target in
-                    primitive.run([vitc_dnnl_arg_src(): dataHandle(source), vitc_dnnl_arg_diff_dst(): dataHandle(gradOut),
-                                   vitc_dnnl_arg_diff_weights(): UnsafeMutableRawPointer(target.baseAddress!)])
+                dW.data.withUnsafeMutableBufferPointer { plain in
+                    native.withUnsafeMutableBufferPointer { blocked in
+                        let target = UnsafeMutableRawPointer((compiled.weightsReorder == nil ? plain : blocked).baseAddress!)
+                        compiled.primitive.run([vitc_dnnl_arg_src(): dataHandle(source),
+                                                vitc_dnnl_arg_diff_dst(): dataHandle(gradOut),
+                                                vitc_dnnl_arg_diff_weights(): target])
+                        compiled.weightsReorder?.run(from: target, to: UnsafeMutableRawPointer(plain.baseAddress!))
+                    }
                 }
             }
         }
         for i in 0..<dW.count { gradient.data[i] += dW.data[i] }
     }
 
+    /// The weights as the primitive reads them: PyTorch's layout itself, or a reordered copy.
+    private static func withNativeWeights(_ weights: Tensor, _ compiled: Compiled,
+                                          _ body: (UnsafeMutableRawPointer) -> Void) {
+        weights.data.withUnsafeBufferPointer { plain in
+            guard let reorder = compiled.weightsReorder else { return body(dataHandle(plain)) }
+            var native = [Float](repeating: 0, count: reorder.destinationBytes / 4)
+            native.withUnsafeMutableBytes { blocked in
+                reorder.run(from: UnsafeRawPointer(plain.baseAddress!), to: blocked.baseAddress!)
+                body(blocked.baseAddress!)
+            }
+        }
+    }
+
     /// Direct loops in Double: slow and obviously right, for tests.
     public static func reference(_ x: Tensor, weights: Tensor) -> Tensor {
-        let (batch, inChannels, size) = (x.shape[0], x.shape[1], x.shape[2]), outChannels = weights.shape[0]
-        var y = Tensor(zeros: [batch, outChannels, size, size])
+        let (batch, size, inChannels) = (x.shape[0], x.shape[1], x.shape[3]), outChannels = weights.shape[0]
+        var y = Tensor(zeros: [batch, size, size, outChannels])
         for b in 0..<batch { for o in 0..<outChannels { for i in 0..<size { for j in 0..<size {
             var sum = 0.0
             for c in 0..<inChannels { for ky in 0..<3 { for kx in 0..<3 {
                 let (row, column) = (i + ky - 1, j + kx - 1)
                 guard (0..<size).contains(row), (0..<size).contains(column) else { continue }
                 sum += Double(weights.data[((o * inChannels + c) * 3 + ky) * 3 + kx])
-                    * Double(x.data[((b * inChannels + c) * size + row) * size + column])
+                    * Double(x.data[((b * size + row) * size + column) * inChannels + c])
             } } }
-            y.data[((b * outChannels + o) * size + i) * size + j] = Float(sum)
+            y.data[((b * size + i) * size + j) * outChannels + o] = Float(sum)
         } } } }
         return y
     }
 
     /// The oneDNN implementation that runs forward for these shapes (for tests and benchmarks).
     static func implementation(input: [Int], weights: [Int]) -> String {
-        compiled(key(.forward, input: input, weights: weights)).implementation
+        compiled(key(.forward, input: input, weights: weights)).primitive.implementation
     }
 
     private static func key(_ kind: Key.Kind, input: [Int], weights: [Int]) -> Key {
-        precondition(input.count == 4 && input[2] == input[3] && weights.count == 4 && weights[1] == input[1]
+        precondition(input.count == 4 && input[1] == input[2] && weights.count == 4 && weights[1] == input[3]
                      && weights[2] == 3 && weights[3] == 3,
-                     "Convolution: input \(input) and weights \(weights) are not [B, Cin, S, S] and [Cout, Cin, 3, 3]")
-        return Key(kind: kind, batch: input[0], inChannels: input[1], outChannels: weights[0], size: input[2])
+                     "Convolution: input \(input) and weights \(weights) are not [B, S, S, Cin] and [Cout, Cin, 3, 3]")
+        return Key(kind: kind, batch: input[0], inChannels: input[3], outChannels: weights[0], size: input[1])
     }
 
-    private static func compiled(_ key: Key) -> CompiledPrimitive {
+    private static func compiled(_ key: Key) -> Compiled {
         cache.primitive(key) {
             let s = key.size
-            var source = CompiledPrimitive.plainDesc([key.batch, key.inChannels, s, s])
-            var weights = CompiledPrimitive.plainDesc([key.outChannels, key.inChannels, 3, 3])
-            var destination = CompiledPrimitive.plainDesc([key.batch, key.outChannels, s, s])
+            var source = CompiledPrimitive.channelsLastDesc(batch: key.batch, channels: key.inChannels, size: s)
+            let weightDims = [key.outChannels, key.inChannels, 3, 3]
+            let plainWeights = CompiledPrimitive.plainDesc(weightDims)
+            var weights = CompiledPrimitive.anyDesc(weightDims)
+            var destination = CompiledPrimitive.channelsLastDesc(batch: key.batch, channels: key.outChannels, size: s)
             let (strides, padding): ([Int64], [Int64]) = ([1, 1], [1, 1])
             var forward = dnnl_convolution_desc_t()
             check(dnnl_convolution_forward_desc_init(&forward, dnnl_forward_training, dnnl_convolution_direct,
                                                      &source, &weights, nil, &destination, strides, padding, padding),
                   "convolution forward desc for \(key)")
+            let primitive: CompiledPrimitive, weightsArgument: Int32
             switch key.kind {
             case .forward:
-                return CompiledPrimitive(operation: &forward, arguments: [
-                    (vitc_dnnl_arg_src(), source), (vitc_dnnl_arg_weights(), weights), (vitc_dnnl_arg_dst(), destination),
+                weightsArgument = vitc_dnnl_arg_weights()
+                primitive = CompiledPrimitive(operation: &forward, arguments: [
+                    (vitc_dnnl_arg_src(), source), (weightsArgument, weights), (vitc_dnnl_arg_dst(), destination),
                 ], what: "convolution forward")
             case .backwardData:
                 let hint = CompiledPrimitive.forwardHint(operation: &forward, what: "convolution")
@@ -115,8 +153,9 @@ public enum Convolution {
                 check(dnnl_convolution_backward_data_desc_init(&operation, dnnl_convolution_direct, &source, &weights,
                                                                &destination, strides, padding, padding),
                       "convolution backward data desc for \(key)")
-                return CompiledPrimitive(operation: &operation, hint: hint, arguments: [
-                    (vitc_dnnl_arg_diff_dst(), destination), (vitc_dnnl_arg_weights(), weights),
+                weightsArgument = vitc_dnnl_arg_weights()
+                primitive = CompiledPrimitive(operation: &operation, hint: hint, arguments: [
+                    (vitc_dnnl_arg_diff_dst(), destination), (weightsArgument, weights),
                     (vitc_dnnl_arg_diff_src(), source),
                 ], what: "convolution backward data")
             case .backwardWeights:
@@ -126,11 +165,17 @@ public enum Convolution {
                 check(dnnl_convolution_backward_weights_desc_init(&operation, dnnl_convolution_direct, &source, &weights,
                                                                   nil, &destination, strides, padding, padding),
                       "convolution backward weights desc for \(key)")
-                return CompiledPrimitive(operation: &operation, hint: hint, arguments: [
+                weightsArgument = vitc_dnnl_arg_diff_weights()
+                primitive = CompiledPrimitive(operation: &operation, hint: hint, arguments: [
                     (vitc_dnnl_arg_src(), source), (vitc_dnnl_arg_diff_dst(), destination),
-                    (vitc_dnnl_arg_diff_weights(), weights),
+                    (weightsArgument, weights),
                 ], what: "convolution backward weights")
             }
+            let native = primitive.layouts[weightsArgument]!
+            let reorder = key.kind == .backwardWeights
+                ? CompiledReorder(from: native, to: plainWeights, what: "convolution weight gradient")
+                : CompiledReorder(from: plainWeights, to: native, what: "convolution weights")
+            return Compiled(primitive: primitive, weightsReorder: reorder)
         }
     }
 }

@@ -1,8 +1,10 @@
 // The Compact Convolutional Transformer's tokenizer: n layers of
 //   3x3 convolution (no bias) -> ReLU -> 3x3 max pooling, stride 2, padding 1.
-//   images [B, C0, S0, S0] -> layer i: conv [B, C(i+1), Si, Si] -> ReLU -> pool [B, C(i+1), S(i+1), S(i+1)]
+//   images [B, C0, S0, S0] -> channels-last [B, S0, S0, C0]
+//   -> layer i: conv [B, Si, Si, C(i+1)] -> ReLU -> pool [B, S(i+1), S(i+1), C(i+1)]
 //   (S(i+1) = (Si - 1) / 2 + 1: 32 -> 16 -> 8) -> tokens [B, G*G, D] (G = Sn, D = Cn, pixels row-major,
-//   PyTorch's x.flatten(2).transpose(1, 2)).
+//   PyTorch's x.flatten(2).transpose(1, 2)): the last channels-last map is already that matrix.
+//   Channels-last is the layout oneDNN's jit kernels take on every x86-64 CPU (Convolution, MaxPool).
 //   backward, per layer from the last: dPooled -> MaxPool.backward -> times (ReLU output > 0)
 //   -> dW += Convolution.backwardWeights; dInput = Convolution.backwardData (not needed for the images).
 // Always float32: the convolutions do not go through MatMul, and oneDNN's bf16 convolution would
@@ -26,7 +28,7 @@ public struct ConvTokenizer {
     /// The tokens and, with `keepCache`, what backward needs.
     public func forward(_ images: Tensor, keepCache: Bool) -> (Tensor, ConvTokenizerCache?) {
         var cache = ConvTokenizerCache(inputs: [], activated: [], workspaces: [])
-        var x = images
+        var x = Self.channelsLast(images)
         for weight in weights {
             var activated = Convolution.forward(x, weights: weight.value)
             reluInPlace(&activated)
@@ -38,15 +40,16 @@ public struct ConvTokenizer {
             }
             x = pooled
         }
-        let width = weights.last!.shape[0]
-        return (Convolution3x3.swapLastTwo(x, toChannelsFirst: false, channels: width), keepCache ? cache : nil)
+        let (grid, width) = (x.shape[1], x.shape[3])
+        return (Tensor(shape: [x.shape[0], grid * grid, width], data: x.data), keepCache ? cache : nil)
     }
 
     /// Adds every weight's gradient for dTokens [B, G*G, D]; returns dImages only when asked
     /// (the images are data, so the model never asks).
     @discardableResult
     public func backward(_ dTokens: Tensor, cache: ConvTokenizerCache, needsInputGradient: Bool = false) -> Tensor? {
-        var dx = Convolution3x3.swapLastTwo(dTokens, toChannelsFirst: true, channels: weights.last!.shape[0])
+        let pooledShape = MaxPool.outputShape(cache.activated.last!.shape)
+        var dx = Tensor(shape: pooledShape, data: dTokens.data)
         for layer in weights.indices.reversed() {
             var dActivated = MaxPool.backward(dx, workspace: cache.workspaces[layer],
                                               inputShape: cache.activated[layer].shape)
@@ -55,7 +58,14 @@ public struct ConvTokenizer {
             guard layer > 0 || needsInputGradient else { return nil }
             dx = Convolution.backwardData(dActivated, weights: weights[layer].value, inputShape: cache.inputs[layer].shape)
         }
-        return dx
+        return Convolution3x3.swapLastTwo(dx, toChannelsFirst: true, channels: dx.shape[3])
+    }
+
+    /// [B, C, S, S] -> [B, S, S, C].
+    static func channelsLast(_ images: Tensor) -> Tensor {
+        let (batch, channels, size) = (images.shape[0], images.shape[1], images.shape[2])
+        let pixels = Convolution3x3.swapLastTwo(images, toChannelsFirst: false, channels: channels)
+        return Tensor(shape: [batch, size, size, channels], data: pixels.data)
     }
 
     private func reluInPlace(_ x: inout Tensor) {
