@@ -57,6 +57,29 @@ final class PipelineCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: teacher + ".resumed.h5"))
     }
 
+    func testSkipExistingGoesOnFromAnInterruptedResumesFurtherCheckpoint() throws {
+        let data = try makeMiniatureCIFAR(perFile: 40)
+        let folder = temporaryPath("pipeline-resume-twice")
+        let models = folder + "/models", reports = folder + "/reports"
+        // A teacher stopped after epoch 1 of 3, then a resume of it stopped after epoch 2: the
+        // pipeline's own temporary file, which the next run must not throw away.
+        let teacher = models + "/teacher.h5", resumed = teacher + ".resumed.h5"
+        try TrainCommand.parse(["--seed", "0", "--data", data, "--imbalance-ratio", "100"]
+                               + ["--tokenizer", "conv", "--conv-layers", "1", "--conv-channels", "8", "--dim", "16",
+                                  "--depth", "1", "--heads", "2", "--mlp-dim", "32", "--pool", "seq"]
+                               + ["--epochs", "3", "--warmup-epochs", "0", "--stop-after-epochs", "1", "--out", teacher]).run()
+        try TrainCommand.parse(["--data", data, "--imbalance-ratio", "100", "--resume", teacher,
+                                "--stop-after-epochs", "2", "--out", resumed]).run()
+        let secondEpoch = try XCTUnwrap(Checkpoint.load(from: resumed).logs["seconds"]?.doubles?[1])
+        try PipelineCommand.parse(["--quick", "--tiny", "--skip-existing", "--data", data, "--models-dir", models,
+                                   "--reports-dir", reports, "--sparsities", "0.5", "--finetune-epochs", "0"]).run()
+        let finished = try Checkpoint.load(from: teacher)
+        XCTAssertEqual(finished.logs["epoch"]?.doubles?.count, 3)
+        // Epoch 2's wall time is the interrupted resume's own: that epoch was not trained again.
+        XCTAssertEqual(finished.logs["seconds"]?.doubles?[1], secondEpoch)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: resumed))
+    }
+
     /// The settings vit-train would make of these flags on the pipeline's data, in the recipe's precision.
     private func parsed(_ flags: [String], like recipe: TrainingConfig) throws -> TrainingConfig {
         let data = try DataOptions.parse(["--imbalance-ratio", "100"])

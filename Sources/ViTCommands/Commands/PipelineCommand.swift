@@ -234,9 +234,20 @@ public struct PipelineCommand: ParsableCommand {
 
     /// A training stage. With --skip-existing a finished output (one that logged all its planned
     /// epochs) is kept and an unfinished one (the checkpoint written after some epoch) is resumed, into a
-    /// temporary file that replaces it only when the run has finished.
+    /// temporary file that replaces it only when the run has finished. A temporary file left by an
+    /// interrupted resume, when it got further than the output, replaces the output first: the next
+    /// run goes on from there instead of redoing those epochs.
     private func trainingStage(_ name: String, output: String, start: (String) throws -> Void,
                                resume: (String, String) throws -> Void) throws {
+        let resumed = output + ".resumed.h5"
+        if skipExisting, FileManager.default.fileExists(atPath: output), FileManager.default.fileExists(atPath: resumed),
+           let further = try? Checkpoint.load(from: resumed).epochLogs(file: resumed).count,
+           further > (try Checkpoint.load(from: output).epochLogs(file: output).count) {
+            guard rename(resumed, output) == 0 else {
+                throw ConfigError(message: "cannot move \(resumed) to \(output): \(String(cString: strerror(errno)))")
+            }
+            print("== \(name): \(resumed), left by an interrupted resume, holds epoch \(further): it replaces \(output)")
+        }
         if skipExisting, FileManager.default.fileExists(atPath: output) {
             let existing = try Checkpoint.load(from: output)
             let planned = try ModelRecord(checkpoint: existing, file: output).training?.epochs
@@ -247,7 +258,6 @@ public struct PipelineCommand: ParsableCommand {
             }
             print("== \(name): resuming \(output) after epoch \(done) of \(planned!)")
             let start = Date()
-            let resumed = output + ".resumed.h5"
             try resume(output, resumed)
             guard rename(resumed, output) == 0 else {
                 throw ConfigError(message: "cannot move \(resumed) to \(output): \(String(cString: strerror(errno)))")
