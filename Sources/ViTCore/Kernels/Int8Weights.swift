@@ -31,33 +31,22 @@ public final class Int8Weights {
             return UnsafeRawPointer(found.data)
         }
         let data = UnsafeMutableRawPointer.allocate(byteCount: max(1, dnnl_memory_desc_get_size(&wanted)), alignment: 64)
-        reorder(into: &wanted, data)
+        reorder(into: wanted, data)
         layouts.append((descriptor, data))
         return UnsafeRawPointer(data)
     }
 
-    private func reorder(into target: inout dnnl_memory_desc_t, _ data: UnsafeMutableRawPointer) {
-        let engine = DNNLContext.shared.engine!, stream = DNNLContext.shared.stream!
+    private func reorder(into target: dnnl_memory_desc_t, _ data: UnsafeMutableRawPointer) {
         let (n, k) = (Int64(outFeatures), Int64(inFeatures))
         var plain = dnnl_memory_desc_t()
         check(dnnl_memory_desc_init_by_strides(&plain, 2, [k, n], dnnl_s8, [1, k]), "plain int8 weights desc")
-        var descriptor: dnnl_primitive_desc_t?
-        check(dnnl_reorder_primitive_desc_create(&descriptor, &plain, engine, &target, engine, nil), "weights reorder desc")
-        defer { dnnl_primitive_desc_destroy(descriptor) }
-        var reorder: dnnl_primitive_t?
-        check(dnnl_primitive_create(&reorder, descriptor), "weights reorder")
-        defer { dnnl_primitive_destroy(reorder) }
-        var source: dnnl_memory_t?, destination: dnnl_memory_t?
-        values.withUnsafeBufferPointer { buffer in
-            check(dnnl_memory_create(&source, &plain, engine, UnsafeMutableRawPointer(mutating: buffer.baseAddress!)),
-                  "weights source memory")
-            check(dnnl_memory_create(&destination, &target, engine, data), "weights target memory")
-            let arguments = [dnnl_exec_arg_t(arg: vitc_dnnl_arg_from(), memory: source),
-                             dnnl_exec_arg_t(arg: vitc_dnnl_arg_to(), memory: destination)]
-            check(dnnl_primitive_execute(reorder, stream, 2, arguments), "weights reorder execute")
-            check(dnnl_stream_wait(stream), "stream wait")
+        values.withUnsafeBytes { bytes in
+            // A kernel may read the plain layout itself: then there is nothing to reorder, only to copy.
+            if let reorder = CompiledReorder(from: plain, to: target, what: "int8 weights") {
+                reorder.run(from: bytes.baseAddress!, to: data)
+            } else {
+                data.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            }
         }
-        dnnl_memory_destroy(source)
-        dnnl_memory_destroy(destination)
     }
 }

@@ -1,6 +1,6 @@
 import CDNNL
 
-/// A oneDNN reorder between two layouts of the same float32 tensor (e.g. PyTorch's plain oihw
+/// A oneDNN reorder between two layouts of the same tensor (e.g. PyTorch's plain oihw
 /// convolution weights and the blocked layout a jit convolution asked for), built once per pair and
 /// run on fresh pointers each call. Nil when the two layouts are the same: nothing to do.
 final class CompiledReorder {
