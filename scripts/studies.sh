@@ -3,12 +3,13 @@
 #
 #   scripts/studies.sh teacher-240 the teacher recipe with every epoch count scaled by 1.5 (240 epochs,
 #                                  about 4 hours on 2 cores; resumable: see teacher_240 below)
-#   scripts/studies.sh distill     the student recipe alone (models/studies/student-alone.h5), distilled
-#                                  softly (models/student.h5), softly with the adjusted teacher term or
-#                                  alpha 0.5, with a validation split for a post-hoc tau, and
-#                                  hardly into a distillation token (DeiT-LT), and at 60 epochs alone,
-#                                  soft and balanced; DISTILL_ONLY=soft, adjusted, validation,
-#                                  hard-token or long runs one
+#   scripts/studies.sh distill     the pipeline's 150-epoch student recipe alone
+#                                  (models/studies/student-alone.h5) and distilled (models/student.h5);
+#                                  earlier and shorter: 30 epochs alone and soft, soft with the
+#                                  adjusted teacher term or alpha 0.5, with a validation split for a
+#                                  post-hoc tau, hardly into a distillation token (DeiT-LT), and 60
+#                                  epochs alone, soft and balanced; DISTILL_ONLY=reference, soft,
+#                                  adjusted, validation, hard-token or long runs one
 #   scripts/studies.sh prune       models/student.h5 pruned one-shot without fine-tuning (by magnitude and
 #                                  by first-order Taylor scores), by heads one-shot, and by neurons
 #   scripts/studies.sh quantize    int8 static and dynamic of the teacher, the student, a pruned student
@@ -98,26 +99,44 @@ teacher_240() {
     --weight-decay 0.03 --warmup-epochs 5 --epochs 240 --eval-every 10 "${LONG_TAIL[@]}" --out "$DIR/teacher-240.h5"
 }
 
-# The student recipe of vit-pipeline (PipelineCommand.studentRecipe) distilled from models/teacher.h5.
-# The baseline trained alone with the same data, epochs, augmentation and seed is the architecture
-# study's CCT + deferred run (vit-train, same flags), kept as models/studies/student-alone.h5.
-# DISTILL_ONLY=soft|adjusted|validation|hard-token runs one group, so that two can run side by side
+# The student recipe of vit-pipeline (PipelineCommand.studentRecipe): the teacher's recipe at 150
+# epochs (AutoAugment with Mixup/CutMix and cross-entropy for 120, then balanced softmax without
+# mixing; weight EMA), evaluated every 10. The same 150 epochs with crop and flip only is kept as
+# student-alone-150-cropflip.h5 (it over-fits). DISTILL_ONLY=reference runs the pair the issue asks for: the baseline
+# trained alone with the same data, epochs, augmentation and seed (models/studies/student-alone.h5)
+# and the pipeline's distilled student (models/student.h5, soft from models/teacher.h5; the pipeline
+# normally makes it first). The other groups are the earlier, shorter studies from the same teacher:
+# 30 epochs (soft, adjusted, validation, hard-token; their baseline is the architecture study's
+# CCT + deferred run, kept as student-alone-30.h5) and 60 epochs (long). DISTILL_ONLY=reference|
+# soft|adjusted|validation|hard-token|long runs one group, so that two can run side by side
 # (VITC_THREADS=1 each).
 distill() {
-  # The pipeline's student recipe (PipelineCommand.studentRecipe).
+  local only=${DISTILL_ONLY:-all}
+  if [[ $only == all || $only == reference ]]; then
+    local plain=(--preset cct-student --lr 5e-4 --weight-decay 0.03 --loss balanced-softmax
+      --adjust-from-epoch 120 --epochs 150 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
+    local reference=("${plain[@]}" --min-lr 1e-5 --warmup-epochs 5 --policy auto-augment --mixup 0.8 --cutmix 1.0
+      --mix-off-epoch 120 --ema 0.999)
+    [[ -n ${STUDENT_ALONE_ONLY:-} ]] || run "$DIR/student-alone-150-cropflip.h5" "$BIN/vit-train" "${plain[@]}" \
+      --stage study --out "$DIR/student-alone-150-cropflip.h5"
+    run "$DIR/student-alone.h5" "$BIN/vit-train" "${reference[@]}" --stage study --out "$DIR/student-alone.h5"
+    # The distilled one is the pipeline's student stage (vit-pipeline --skip-existing makes it first).
+    [[ -n ${STUDENT_ALONE_ONLY:-} ]] || run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 \
+      --distill soft "${reference[@]}" --out models/student.h5
+  fi
+  local teacher=models/teacher.h5
   local recipe=(--preset cct-student --lr 5e-4 --weight-decay 0.03 --loss balanced-softmax --adjust-from-epoch 24
     --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}")
-  local only=${DISTILL_ONLY:-all}
-  [[ -e $DIR/student-alone.h5 ]] || architecture  # writes arch-cct-deferred.h5 among its rows
-  [[ -e $DIR/student-alone.h5 ]] || cp "$DIR/arch-cct-deferred.h5" "$DIR/student-alone.h5"
-  if [[ $only == all || $only == soft ]]; then  # the pipeline's student: Hinton's soft loss, T 4, alpha 0.9
-    run models/student.h5 "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
-      --out models/student.h5
+  if [[ $only == all || $only == soft ]]; then  # Hinton's soft loss, T 4, alpha 0.9
+    [[ -e $DIR/student-alone-30.h5 ]] || architecture  # writes arch-cct-deferred.h5 among its rows
+    [[ -e $DIR/student-alone-30.h5 ]] || cp "$DIR/arch-cct-deferred.h5" "$DIR/student-alone-30.h5"
+    run "$DIR/student-soft-30.h5" "$BIN/vit-distill" --teacher "$teacher" --distill soft "${recipe[@]}" \
+      --out "$DIR/student-soft-30.h5"
   fi
   if [[ $only == all || $only == adjusted ]]; then  # the soft term on logit-adjusted logits too; alpha 0.5
-    run "$DIR/student-adjusted.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft \
+    run "$DIR/student-adjusted.h5" "$BIN/vit-distill" --teacher "$teacher" --distill soft \
       --adjusted-distillation "${recipe[@]}" --out "$DIR/student-adjusted.h5"
-    run "$DIR/student-alpha05.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft --alpha 0.5 \
+    run "$DIR/student-alpha05.h5" "$BIN/vit-distill" --teacher "$teacher" --distill soft --alpha 0.5 \
       "${recipe[@]}" --out "$DIR/student-alpha05.h5"
   fi
   # A 10% validation split to choose a post-hoc tau on (by balanced log loss), alone and distilled,
@@ -126,11 +145,11 @@ distill() {
   if [[ $only == all || $only == validation ]]; then
     run "$DIR/student-alone-val.h5" "$BIN/vit-train" "${recipe[@]}" --validation-fraction 0.1 --stage study \
       --out "$DIR/student-alone-val.h5"
-    run "$DIR/student-soft-val.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${recipe[@]}" \
+    run "$DIR/student-soft-val.h5" "$BIN/vit-distill" --teacher "$teacher" --distill soft "${recipe[@]}" \
       --validation-fraction 0.1 --out "$DIR/student-soft-val.h5"
   fi
   if [[ $only == all || $only == hard-token ]]; then
-    run "$DIR/student-hard-token.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill hard --dist-token \
+    run "$DIR/student-hard-token.h5" "$BIN/vit-distill" --teacher "$teacher" --distill hard --dist-token \
       --preset cct-student --lr 5e-4 --weight-decay 0.03 --loss ce --drw-epoch 24 --drw-distillation \
       --validation-fraction 0.1 --epochs 30 --eval-every 10 "${LONG_TAIL[@]}" "${NO_OPTIMIZER[@]}" \
       --out "$DIR/student-hard-token.h5"
@@ -145,7 +164,7 @@ distill() {
     local shared=${SCRATCH_DIR:-scratch}/student-soft-60-e48.h5
     run "$DIR/student-alone-60.h5" "$BIN/vit-train" "${long[@]}" --stage study \
       --out "$DIR/student-alone-60.h5"
-    run "$shared" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${long[@]}" \
+    run "$shared" "$BIN/vit-distill" --teacher "$teacher" --distill soft "${long[@]}" \
       --stop-after-epochs 48 --out "$shared"
     run "$DIR/student-soft-60.h5" "$BIN/vit-distill" --resume "$shared" "${NO_OPTIMIZER[@]}" \
       --out "$DIR/student-soft-60.h5"
@@ -154,7 +173,7 @@ distill() {
     # Seed 1 of the pair, for the seed-to-seed spread (LONG_TAIL's --seed 0 is overridden).
     run "$DIR/student-alone-60-seed1.h5" "$BIN/vit-train" "${long[@]}" --seed 1 "${NO_OPTIMIZER[@]}" --stage study \
       --out "$DIR/student-alone-60-seed1.h5"
-    run "$DIR/student-soft-60-seed1.h5" "$BIN/vit-distill" --teacher models/teacher.h5 --distill soft "${long[@]}" \
+    run "$DIR/student-soft-60-seed1.h5" "$BIN/vit-distill" --teacher "$teacher" --distill soft "${long[@]}" \
       --seed 1 "${NO_OPTIMIZER[@]}" --out "$DIR/student-soft-60-seed1.h5"
   fi
 }
@@ -256,11 +275,11 @@ report() {
   [[ -e models/teacher.h5 ]] && "$BIN/vit-report" training "${files[@]}" \
     --title "Reference teacher (cct-teacher) on CIFAR-10-LT (R = 100)" --notes "$REPORTS/notes/teacher.md" \
     --out "$REPORTS/teacher.md"
-  mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-adjusted.h5" \
-    "$DIR/student-alpha05.h5" "$DIR/student-alone-val.h5" "$DIR/student-soft-val.h5" "$DIR/student-hard-token.h5" \
+  mapfile -t files < <(existing models/teacher.h5 "$DIR/student-alone.h5" models/student.h5 "$DIR/student-alone-150-cropflip.h5" \
+    "$DIR/student-alone-30.h5" "$DIR/student-soft-30.h5" "$DIR/student-adjusted.h5" "$DIR/student-alpha05.h5" "$DIR/student-alone-val.h5" "$DIR/student-soft-val.h5" "$DIR/student-hard-token.h5" \
     "$DIR/student-hard-token-nosplit.h5" "$DIR/student-alone-60.h5" "$DIR/student-soft-60.h5" \
     "$DIR/student-balanced-60.h5" "$DIR/student-alone-60-seed1.h5" "$DIR/student-soft-60-seed1.h5")
-  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 30 and 60 epochs, deferred balanced softmax)" \
+  "$BIN/vit-report" table "${files[@]}" --title "Distillation on R = 100 (cct-student, 150, 30 and 60 epochs, deferred balanced softmax)" \
     --out "$REPORTS/distill.md" --plot distill.svg --x class-images --notes "$REPORTS/notes/distill.md"
   mapfile -t files < <(existing models/student.h5 "$DIR/student-finetuned-s0.h5" "$DIR"/student-oneshot-s{30,50,70,80,90}.h5 \
     "$DIR"/student-taylor-oneshot-s{30,50,70,80,90}.h5 models/student-pruned-s{30,50,70,80,90}.h5 \

@@ -91,7 +91,7 @@ final class PipelineCommandTests: XCTestCase {
     func testRecipesGiveTheSettingsTheirFormerFlagsGave() throws {
         var source = DataSource(directory: "data")
         source.imbalanceRatio = 100
-        for (epochs, quick) in [(160, false), (1, true), (10, false)] {
+        for (epochs, quick) in [(160, false), (150, false), (1, true), (10, false)] {
             let deferred = "\(epochs * 4 / 5)", warmup = "\(min(5, max(0, epochs - 1)))"
             let teacher = try PipelineCommand.teacherRecipe(epochs: epochs, quick: quick, seed: 7, data: source)
             XCTAssertEqual(teacher, try parsed(
@@ -101,23 +101,31 @@ final class PipelineCommandTests: XCTestCase {
                  "--eval-every", quick ? "1" : "5"] + (quick ? [] : ["--ema", "0.999"]), like: teacher))
             let student = try PipelineCommand.studentRecipe(epochs: epochs, quick: quick, seed: 7, data: source)
             XCTAssertEqual(student, try parsed(
-                ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--weight-decay", "0.03",
-                 "--loss", "balanced-softmax", "--adjust-from-epoch", deferred, "--eval-every", quick ? "1" : "10"],
-                like: student))
+                ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--min-lr", "1e-5",
+                 "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", deferred,
+                 "--policy", "auto-augment", "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", deferred,
+                 "--eval-every", quick ? "1" : "10"] + (quick ? [] : ["--ema", "0.999"]), like: student))
         }
     }
 
-    func testPruningStagesFineTuneWithTheFormerFlagsSettings() throws {
+    func testPruningStagesFineTuneWithAutoAugmentAndTheStudentsTeacher() throws {
         var source = DataSource(directory: "data")
         source.imbalanceRatio = 100
         for epochs in [0, 5] {
-            let stage = try PipelineCommand.pruneStage("student.h5", levels: [0.5], output: "heads.h5", structure: .heads,
-                                                      finetuneEpochs: epochs, seed: 7, precision: .auto, data: source)
-            let tune = epochs > 0 ? ["--warmup-epochs", "0", "--lr", "1e-4"] : []
-            XCTAssertEqual(stage.training, try parsed(tune + ["--loss", "balanced-softmax"], like: stage.training))
-            XCTAssertEqual(stage.pruning.finetuneEpochs, epochs)
-            XCTAssertEqual(stage.pruning.structure, .heads)
-            XCTAssertEqual(stage.pruning.layers, PrunableLayer.defaults)
+            for teacher in [nil, "teacher.h5"] {
+                let stage = try PipelineCommand.pruneStage("student.h5", levels: [0.5], output: "heads.h5",
+                                                          structure: .heads, finetuneEpochs: epochs, teacher: teacher,
+                                                          distill: .soft, seed: 7, precision: .auto, data: source)
+                let tune = epochs > 0 ? ["--warmup-epochs", "0", "--lr", "1e-4", "--policy", "auto-augment"] : []
+                XCTAssertEqual(stage.training, try parsed(tune + ["--loss", "balanced-softmax"], like: stage.training))
+                XCTAssertEqual(stage.pruning.finetuneEpochs, epochs)
+                XCTAssertEqual(stage.pruning.structure, .heads)
+                XCTAssertEqual(stage.pruning.layers, PrunableLayer.defaults)
+                // One-shot pruning has nothing to distil; fine-tuning distils from the named teacher.
+                XCTAssertEqual(stage.teacher?.path, epochs > 0 ? teacher : nil)
+                XCTAssertEqual(stage.teacher?.distillation.kind, epochs > 0 && teacher != nil ? .soft : nil)
+                XCTAssertEqual(stage.teacher?.distillation.temperature, epochs > 0 && teacher != nil ? 4 : nil)
+            }
         }
     }
 }
