@@ -183,14 +183,16 @@ distill() {
 prune() {
   run "$DIR/student-oneshot-s90.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0.3,0.5,0.7,0.8,0.9 \
     --out "$DIR/student-oneshot.h5"
+  # The pipeline's fine-tuning (PipelineCommand.pruneStage): AutoAugment, balanced softmax, soft
+  # distillation from the student's teacher.
+  local tune=(--finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 --policy auto-augment "${LONG_TAIL[@]}"
+    --loss balanced-softmax --teacher models/teacher.h5 --distill soft)
   # The control: the same fine-tuning without pruning, to tell recovery from extra training.
-  run "$DIR/student-finetuned-s0.h5" "$BIN/vit-prune" models/student.h5 --sparsity 0 \
-    --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
-    --out "$DIR/student-finetuned-s0.h5"
+  [[ -n ${STUDY_SKIP_CONTROL:-} ]] || run "$DIR/student-finetuned-s0.h5" "$BIN/vit-prune" models/student.h5 \
+    --sparsity 0 "${tune[@]}" --out "$DIR/student-finetuned-s0.h5"
   if [[ -z ${STUDY_SKIP_NEURONS:-} ]]; then
     run "$DIR/student-neurons50.h5" "$BIN/vit-prune" models/student.h5 --structure neurons --sparsity 0.5 \
-      --finetune-epochs 5 --warmup-epochs 0 --lr 1e-4 "${LONG_TAIL[@]}" --loss balanced-softmax \
-      --out "$DIR/student-neurons50.h5"
+      "${tune[@]}" --out "$DIR/student-neurons50.h5"
   fi
   # The criterion: first-order Taylor scores (|g w| over 16 training batches, balanced softmax)
   # against magnitude, one-shot (no fine-tuning, so the ranking alone decides), for weights and heads.
