@@ -145,8 +145,13 @@ public struct PipelineCommand: ParsableCommand {
     /// without mixing (the deferred long-tail correction), and a weight average as the model.
     static func teacherRecipe(epochs: Int, quick: Bool, seed: UInt64, data: DataSource) throws -> TrainingConfig {
         let deferred = epochs * 4 / 5
-        var config = commonRecipe(epochs: epochs, seed: seed, data: data)
+        var config = runDefaults(seed: seed, data: data)
+        config.epochs = epochs
+        config.warmupEpochs = min(5, max(0, epochs - 1))
+        config.learningRate = 5e-4
         config.minimumLearningRate = 1e-5
+        config.weightDecay = 0.03
+        config.loss = .balancedSoftmax
         config.adjustFromEpoch = deferred
         config.augmentationSettings = AugmentationSettings(policy: .autoAugment, randomErasing: 0, mixup: 0.8, cutmix: 1.0,
                                                            mixOffEpoch: deferred)
@@ -166,17 +171,6 @@ public struct PipelineCommand: ParsableCommand {
         var config = try teacherRecipe(epochs: epochs, quick: quick, seed: seed, data: data)
         config.evaluateEvery = quick ? 1 : 10
         return try validated(config)
-    }
-
-    /// What both recipes share: CCT's AdamW settings and balanced softmax, on the pipeline's data.
-    private static func commonRecipe(epochs: Int, seed: UInt64, data: DataSource) -> TrainingConfig {
-        var config = runDefaults(seed: seed, data: data)
-        config.epochs = epochs
-        config.warmupEpochs = min(5, max(0, epochs - 1))
-        config.learningRate = 5e-4
-        config.weightDecay = 0.03
-        config.loss = .balancedSoftmax
-        return config
     }
 
     /// A run's settings before any recipe: vit-train's defaults, with the seed and the data's
