@@ -75,6 +75,43 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertThrowsError(try EvalCommand.parseAsRoot([plain, "--refit-posthoc"]))
     }
 
+    func testATauChosenOnAnotherRunsSplitFoldsIntoAModelTrainedOnAllImages() throws {
+        let data = try makeMiniatureCIFAR()
+        let split = temporaryPath("donor.h5"), full = temporaryPath("full.h5"), adjusted = temporaryPath("adjusted.h5")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", split, "--epochs", "2", "--batch-size", "32",
+                                                 "--validation-fraction", "0.3", "--no-optimizer-state"]).run()
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", full, "--epochs", "1", "--batch-size", "32",
+                                                 "--no-optimizer-state"]).run()
+        try EvalCommand.parse([full, "--data", data, "--posthoc-tau-from", split, "--out", adjusted]).run()
+        let donor = try Checkpoint.load(from: split), original = try Checkpoint.load(from: full)
+        let result = try Checkpoint.load(from: adjusted)
+        let tau = try XCTUnwrap(donor.eval["posthoc_tau"]?.doubles?.first)
+        XCTAssertEqual(result.eval["posthoc_tau"]?.doubles?.first, tau)
+        XCTAssertEqual(result.attributes["posthoc_tau_source"], .string(split))
+        // The bias becomes b - tau log prior, with the target's own class counts as the prior.
+        let prior = logPrior(classCounts: try XCTUnwrap(original.eval["class_counts"]?.int64s).map { Int($0) })
+        let learned = try XCTUnwrap(original.weights["head.bias"]?.tensor)
+        let folded = try XCTUnwrap(result.weights["head.bias"]?.tensor)
+        for c in 0..<learned.count {
+            XCTAssertEqual(folded.data[c], learned.data[c] - Float(tau) * prior[c], accuracy: 1e-6)
+        }
+        XCTAssertEqual(result.eval["unadjusted_accuracy"], original.eval["accuracy"])
+        let rescored = try evaluate(try result.makeModel(file: adjusted), on: try CIFAR10.loadTest(directory: data))
+        XCTAssertEqual(rescored.accuracy, try XCTUnwrap(result.eval["accuracy"]?.doubles?.first), accuracy: 1e-12)
+        XCTAssertEqual(try Checkpoint.load(from: full).weights, original.weights, "the input is left as it was")
+        // A source without a validation split, and a target already adjusted, get one-line errors.
+        XCTAssertThrowsError(try EvalCommand.parse([split, "--data", data, "--posthoc-tau-from", full,
+                                                    "--out", temporaryPath("x.h5")]).run()) { error in
+            XCTAssertTrue("\(error)".contains("no post-hoc tau chosen on a validation split"), "\(error)")
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+        XCTAssertThrowsError(try EvalCommand.parse([adjusted, "--data", data, "--posthoc-tau-from", split,
+                                                    "--out", temporaryPath("y.h5")]).run()) { error in
+            XCTAssertTrue("\(error)".contains("already holds a post-hoc adjustment"), "\(error)")
+        }
+        XCTAssertThrowsError(try EvalCommand.parseAsRoot([full, "--posthoc-tau-from", split]))
+    }
+
     func testAFileThatIsNotHDF5GetsAOneLineError() throws {
         let bogus = temporaryPath("bogus.h5")
         try "hello".write(toFile: bogus, atomically: true, encoding: .utf8)

@@ -30,8 +30,15 @@ public struct EvalCommand: ParsableCommand {
     var posthocCriterion: PostHocCriterion = .logLoss
     @Option(help: ArgumentHelp("With --refit-posthoc: the first N training images, as the run used.", visibility: .hidden))
     var limitTrain: Int?
+    @Option(help: ArgumentHelp("Fold the post-hoc tau that FILE's run chose on its validation split into this model "
+                               + "(one trained on all images) and write it to --out.", valueName: "FILE"))
+    var posthocTauFrom: String?
 
     public func validate() throws {
+        if posthocTauFrom != nil && out == nil { throw ValidationError("--posthoc-tau-from writes a new file: add --out") }
+        if posthocTauFrom != nil && (refitPosthoc || json) {
+            throw ValidationError("--posthoc-tau-from goes alone: drop --refit-posthoc and --json")
+        }
         if refitPosthoc && out == nil { throw ValidationError("--refit-posthoc writes a new file: add --out") }
         if refitPosthoc && json { throw ValidationError("--refit-posthoc prints its own report; drop --json") }
     }
@@ -46,6 +53,12 @@ public struct EvalCommand: ParsableCommand {
             var settings = PostHocSettings(checkpoint: checkpoint, output: out, data: data)
             settings.criterion = posthocCriterion
             try refitPostHocAdjustment(settings, compute: compute)
+            return
+        }
+        if let source = posthocTauFrom, let out {
+            var data = DataSource(directory: CIFAR10.resolveDirectory(flag: self.data))
+            data.limitTest = limitTest
+            try transferPostHocTau(from: source, to: checkpoint, output: out, data: data, compute: compute)
             return
         }
         var settings = EvaluateSettings(checkpoint: checkpoint, data: DataSource(directory: CIFAR10.resolveDirectory(flag: data)))

@@ -63,3 +63,49 @@ public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: Compute
     print("wrote \(settings.output)")
     return result
 }
+
+/// Folds the post-hoc tau that another run chose on its validation split into a model trained on
+/// all the training images (vit-eval --posthoc-tau-from): a setting chosen on held-out images,
+/// carried to the final run as any validation-chosen hyperparameter is, so the test set chooses
+/// nothing. The prior is the target's own class counts. Refused: a source whose tau was not chosen
+/// on a validation split, a target already adjusted, models with different class counts. The
+/// inputs are never overwritten.
+@discardableResult
+public func transferPostHocTau(from source: String, to checkpoint: String, output: String, data: DataSource,
+                               compute: ComputeSettings) throws -> EvaluationResult {
+    try OutputFile.prepare(output, inputs: [checkpoint, source])
+    let donor = try Checkpoint.load(from: source)
+    guard let tau = donor.eval["posthoc_tau"]?.doubles?.first, donor.eval["validation_indices"] != nil else {
+        throw ConfigError(message: "\(source): holds no post-hoc tau chosen on a validation split (train it with --validation-fraction)")
+    }
+    var file = try Checkpoint.load(from: checkpoint)
+    if file.eval["posthoc_tau"] != nil {
+        throw ConfigError(message: "\(checkpoint): already holds a post-hoc adjustment (use --refit-posthoc to choose it again)")
+    }
+    guard let counts = file.eval["class_counts"]?.int64s?.map({ Int($0) }) else {
+        throw ConfigError(message: "\(checkpoint): has no /eval/class_counts, the prior to adjust by")
+    }
+    guard donor.eval["class_counts"]?.int64s?.count == counts.count else {
+        throw ConfigError(message: "\(source) and \(checkpoint): different numbers of classes")
+    }
+    let prior = logPrior(classCounts: counts)
+    file.foldLogitOffsets(prior.map { -Float(tau) * $0 }, keepLearned: !file.optimizer.isEmpty)
+    for key in ["accuracy", "per_class_accuracy", "head_accuracy", "medium_accuracy", "tail_accuracy"]
+        where file.eval["unadjusted_" + key] == nil {
+        file.eval["unadjusted_" + key] = file.eval[key]
+    }
+    let folded = try file.makeModel(file: checkpoint)
+    let result = try evaluate(folded, on: try data.loadTest(), precision: compute.precision)
+    file.storeEvaluation(result, model: folded, classCounts: counts)
+    file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([tau]))
+    file.eval["posthoc_accuracy"] = file.eval["accuracy"]
+    file.eval["posthoc_per_class_accuracy"] = file.eval["per_class_accuracy"]
+    file.attributes["posthoc_tau_source"] = .string(source)
+    file.attributes["posthoc_command"] = .string(CommandLine.arguments.joined(separator: " "))
+    try file.save(to: output)
+    print(String(format: "post-hoc logit adjustment: tau %.2f, chosen on %@'s validation split, folded into the head's bias",
+                 tau, source))
+    print("adjusted " + describe(result))
+    print("wrote \(output)")
+    return result
+}
