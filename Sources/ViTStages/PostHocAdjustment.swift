@@ -25,24 +25,36 @@ struct PostHocAdjustment {
         let prior = logPrior(classCounts: classCounts)
         let choice = choosePostHocTau(validationLogits: validationLogits, labels: validationLabels, logPrior: prior,
                                       criterion: criterion)
-        file.foldLogitOffsets(prior.map { -choice.tau * $0 }, keepLearned: keepLearnedBiases)
-        for key in ["accuracy", "per_class_accuracy", "head_accuracy", "medium_accuracy", "tail_accuracy"]
-            where file.eval["unadjusted_" + key] == nil {
-            file.eval["unadjusted_" + key] = file.eval[key]
-        }
-        let folded = try file.makeModel(file: path)
-        let adjusted = try evaluate(folded, on: test, precision: precision)
-        file.storeEvaluation(adjusted, model: folded, classCounts: classCounts)
+        let adjusted = try foldPostHocTau(Double(choice.tau), into: &file, path: path, classCounts: classCounts,
+                                          test: test, precision: precision, keepLearnedBiases: keepLearnedBiases)
         file.eval["validation_indices"] = StoredArray(ints: validationIndices)
-        file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([Double(choice.tau)]))
         file.eval["posthoc_validation_balanced_accuracy"] = StoredArray(shape: [], values: .float64([choice.balancedAccuracy]))
         file.eval["posthoc_validation_balanced_log_loss"] = StoredArray(shape: [], values: .float64([choice.balancedLogLoss]))
-        file.eval["posthoc_accuracy"] = file.eval["accuracy"]
-        file.eval["posthoc_per_class_accuracy"] = file.eval["per_class_accuracy"]
         print(String(format: "post-hoc logit adjustment: tau %.2f chosen by %@ on %d validation images (balanced "
                      + "accuracy %.2f%%, log loss %.4f), folded into the head's bias", choice.tau, criterion.rawValue,
                      validationLabels.count, 100 * choice.balancedAccuracy, choice.balancedLogLoss))
         print("adjusted " + describe(adjusted))
         return adjusted
     }
+}
+
+/// Folds -tau log prior (the prior from `classCounts`) into `file`'s head biases, whose values must
+/// be the learned ones, keeps the unadjusted evaluation beside the new one, scores the folded model
+/// on `test` and stores that evaluation with the tau: the part shared by a tau chosen on this run's
+/// validation split and one carried from another run's (vit-eval --posthoc-tau-from).
+func foldPostHocTau(_ tau: Double, into file: inout Checkpoint, path: String, classCounts: [Int],
+                    test: LabeledImages, precision: Precision, keepLearnedBiases: Bool) throws -> EvaluationResult {
+    let prior = logPrior(classCounts: classCounts)
+    file.foldLogitOffsets(prior.map { -Float(tau) * $0 }, keepLearned: keepLearnedBiases)
+    for key in ["accuracy", "per_class_accuracy", "head_accuracy", "medium_accuracy", "tail_accuracy"]
+        where file.eval["unadjusted_" + key] == nil {
+        file.eval["unadjusted_" + key] = file.eval[key]
+    }
+    let folded = try file.makeModel(file: path)
+    let adjusted = try evaluate(folded, on: test, precision: precision)
+    file.storeEvaluation(adjusted, model: folded, classCounts: classCounts)
+    file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([tau]))
+    file.eval["posthoc_accuracy"] = file.eval["accuracy"]
+    file.eval["posthoc_per_class_accuracy"] = file.eval["per_class_accuracy"]
+    return adjusted
 }

@@ -88,18 +88,8 @@ public func transferPostHocTau(from source: String, to checkpoint: String, outpu
     guard donor.eval["class_counts"]?.int64s?.count == counts.count else {
         throw ConfigError(message: "\(source) and \(checkpoint): different numbers of classes")
     }
-    let prior = logPrior(classCounts: counts)
-    file.foldLogitOffsets(prior.map { -Float(tau) * $0 }, keepLearned: !file.optimizer.isEmpty)
-    for key in ["accuracy", "per_class_accuracy", "head_accuracy", "medium_accuracy", "tail_accuracy"]
-        where file.eval["unadjusted_" + key] == nil {
-        file.eval["unadjusted_" + key] = file.eval[key]
-    }
-    let folded = try file.makeModel(file: checkpoint)
-    let result = try evaluate(folded, on: try data.loadTest(), precision: compute.precision)
-    file.storeEvaluation(result, model: folded, classCounts: counts)
-    file.eval["posthoc_tau"] = StoredArray(shape: [], values: .float64([tau]))
-    file.eval["posthoc_accuracy"] = file.eval["accuracy"]
-    file.eval["posthoc_per_class_accuracy"] = file.eval["per_class_accuracy"]
+    let result = try foldPostHocTau(tau, into: &file, path: checkpoint, classCounts: counts, test: try data.loadTest(),
+                                    precision: compute.precision, keepLearnedBiases: !file.optimizer.isEmpty)
     file.attributes["posthoc_tau_source"] = .string(source)
     file.attributes["posthoc_command"] = .string(CommandLine.arguments.joined(separator: " "))
     try file.save(to: output)
