@@ -63,6 +63,38 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertEqual(try Checkpoint.load(from: trained).weights, original.weights, "the input is left as it was")
     }
 
+    func testRefittingACheckpointOfARunStillTrainingScoresItBeforeAndAfterTheFold() throws {
+        let data = try makeMiniatureCIFAR()
+        let stopped = temporaryPath("stopped.h5"), partial = temporaryPath("partial.h5"), snapshot = temporaryPath("snapshot.h5")
+        try TrainCommand.parse(tinyModelFlags + ["--data", data, "--out", stopped, "--epochs", "3", "--batch-size", "32",
+                                                 "--validation-fraction", "0.3", "--stop-after-epochs", "1"]).run()
+        // The file a run writes after each epoch, before its end adds the split, the evaluation
+        // and the fold: the stopped run's file with those taken out again.
+        var original = try Checkpoint.load(from: stopped)
+        for name in Checkpoint.adjustableBiases {
+            if let learned = original.optimizer.removeValue(forKey: "unadjusted." + name) { original.weights[name] = learned }
+        }
+        original.eval = ["class_counts": try XCTUnwrap(original.eval["class_counts"])]
+        try original.save(to: partial)
+        XCTAssertFalse(original.optimizer.isEmpty)
+        try EvalCommand.parse([partial, "--data", data, "--refit-posthoc", "--out", snapshot]).run()
+        let result = try Checkpoint.load(from: snapshot)
+        XCTAssertTrue(result.optimizer.isEmpty, "a snapshot is not resumable once its head is folded")
+        XCTAssertNotNil(result.eval["validation_indices"])
+        // The unadjusted figures are the checkpoint's own weights, scored on the test set.
+        let test = try CIFAR10.loadTest(directory: data)
+        let unadjusted = try evaluate(try original.makeModel(file: partial), on: test)
+        XCTAssertEqual(try XCTUnwrap(result.eval["unadjusted_accuracy"]?.doubles?.first), unadjusted.accuracy, accuracy: 1e-12)
+        // The bias becomes b - tau log prior, and the stored accuracy is the folded model's.
+        let tau = Float(try XCTUnwrap(result.eval["posthoc_tau"]?.doubles?.first))
+        let prior = logPrior(classCounts: try XCTUnwrap(original.eval["class_counts"]?.int64s).map { Int($0) })
+        let learned = try XCTUnwrap(original.weights["head.bias"]?.tensor)
+        let folded = try XCTUnwrap(result.weights["head.bias"]?.tensor)
+        for c in 0..<learned.count { XCTAssertEqual(folded.data[c], learned.data[c] - tau * prior[c], accuracy: 1e-6) }
+        let rescored = try evaluate(try result.makeModel(file: snapshot), on: test)
+        XCTAssertEqual(rescored.accuracy, try XCTUnwrap(result.eval["accuracy"]?.doubles?.first), accuracy: 1e-12)
+    }
+
     func testRefittingNeedsAValidationSplitAndAnOutput() throws {
         let data = try makeMiniatureCIFAR()
         let plain = temporaryPath("plain.h5")

@@ -24,7 +24,8 @@ public struct EvalCommand: ParsableCommand {
                                + "state (for sharing: the models/ files are made this way)."))
     var out: String?
     @Flag(help: ArgumentHelp("Choose the post-hoc logit adjustment of a run trained with --validation-fraction "
-                             + "again, on its validation split, and write the refitted model to --out."))
+                             + "again, on its validation split, and write the refitted model to --out (also for a "
+                             + "checkpoint of such a run still training, to compare epochs on the split)."))
     var refitPosthoc = false
     @Option(help: "With --refit-posthoc: log-loss (balanced log loss, the default) or accuracy (balanced accuracy).")
     var posthocCriterion: PostHocCriterion = .logLoss

@@ -21,7 +21,10 @@ public struct PostHocSettings {
 /// trained with --validation-fraction: the head biases go back to the learned ones (kept under
 /// /optimizer, or the saved ones plus the stored tau times the log prior), the run's validation
 /// split is made again from its seed and checked against the stored indices, and tau is chosen
-/// and folded as at the end of training. The input is never overwritten.
+/// and folded as at the end of training. A checkpoint of such a run still training is accepted
+/// too (the split made again; the copy scored before and after the fold, without optimizer
+/// state), so that the stopping epoch can be chosen on the split as well. The input is never
+/// overwritten.
 @discardableResult
 public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: ComputeSettings) throws -> EvaluationResult {
     let path = settings.checkpoint
@@ -31,9 +34,15 @@ public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: Compute
     guard let training = record.training, training.validationFraction > 0 else {
         throw ConfigError(message: "\(path): was trained without --validation-fraction, so there is no split to choose tau on")
     }
-    guard let stored = file.eval["validation_indices"]?.int64s?.map({ Int($0) }),
-          let counts = file.eval["class_counts"]?.int64s?.map({ Int($0) }) else {
-        throw ConfigError(message: "\(path): has no /eval/validation_indices or /eval/class_counts")
+    guard let counts = file.eval["class_counts"]?.int64s?.map({ Int($0) }) else {
+        throw ConfigError(message: "\(path): has no /eval/class_counts")
+    }
+    // A finished run stores its split; the checkpoint of a run still training (a snapshot of one
+    // epoch, to choose the stopping epoch on the split too) does not, and its split is made again.
+    let stored = file.eval["validation_indices"]?.int64s?.map { Int($0) }
+    let finished = (file.logs["epoch"]?.count ?? 0) >= training.epochs
+    if stored == nil && finished {
+        throw ConfigError(message: "\(path): has no /eval/validation_indices")
     }
     let previousTau = Float(file.eval["posthoc_tau"]?.doubles?.first ?? 0)
     let prior = logPrior(classCounts: counts)
@@ -47,14 +56,21 @@ public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: Compute
     }
     let (loaded, _, test) = try settings.data.load(seed: training.seed, imbalanceRatio: training.imbalanceRatio)
     let split = try validationSplit(loaded, fraction: training.validationFraction, seed: training.validationSeed)
-    guard split.validationIndices == stored, classCounts(split.train.labels, classes: counts.count) == counts else {
+    guard stored == nil || split.validationIndices == stored,
+          classCounts(split.train.labels, classes: counts.count) == counts else {
         throw ConfigError(message: "\(path): its validation split, made again from the seed, differs from the stored one "
                           + "(other data, or other --limit-train)")
     }
     let model = try file.makeModel(file: path)
+    if !finished {
+        // A snapshot: scored as it is first (the unadjusted figures), and written without the
+        // optimizer state, since resuming from a folded head would train a different run.
+        file.optimizer = [:]
+        file.storeEvaluation(try evaluate(model, on: test, precision: compute.precision), model: model, classCounts: counts)
+    }
     let (logits, labels) = collectLogits(model, on: split.validation, precision: compute.precision)
     var adjustment = PostHocAdjustment(validationLogits: logits, validationLabels: labels,
-                                       validationIndices: stored, classCounts: counts)
+                                       validationIndices: split.validationIndices, classCounts: counts)
     adjustment.criterion = settings.criterion
     let result = try adjustment.fold(into: &file, path: path, test: test, precision: compute.precision,
                                      keepLearnedBiases: !file.optimizer.isEmpty)
