@@ -39,7 +39,10 @@ final class InterruptCleanupTests: XCTestCase {
         let original = signal(SIGUSR1) { _ in usr1Delivered = true }
         defer { signal(SIGUSR1, original) }
         InterruptCleanup(removing: folder, on: [SIGUSR1]).cancel()
+        // kill() may hand a process-wide signal to any other thread, after it returns: wait for it.
         kill(getpid(), SIGUSR1)
+        let deadline = Date() + 10
+        while !usr1Delivered && Date() < deadline { usleep(10_000) }
         XCTAssertTrue(usr1Delivered, "delivered straight to the restored handler")
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder))
     }
