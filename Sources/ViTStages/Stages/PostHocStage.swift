@@ -40,8 +40,8 @@ public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: Compute
     // A finished run stores its split; the checkpoint of a run still training (a snapshot of one
     // epoch, to choose the stopping epoch on the split too) does not, and its split is made again.
     let stored = file.eval["validation_indices"]?.int64s?.map { Int($0) }
-    let finished = (file.logs["epoch"]?.count ?? 0) >= training.epochs
-    if stored == nil && finished {
+    let snapshot = stored == nil
+    if snapshot && (file.logs["epoch"]?.count ?? 0) >= training.epochs {
         throw ConfigError(message: "\(path): has no /eval/validation_indices")
     }
     let previousTau = Float(file.eval["posthoc_tau"]?.doubles?.first ?? 0)
@@ -62,7 +62,7 @@ public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: Compute
                           + "(other data, or other --limit-train)")
     }
     let model = try file.makeModel(file: path)
-    if !finished {
+    if snapshot {
         // A snapshot: scored as it is first (the unadjusted figures), and written without the
         // optimizer state, since resuming from a folded head would train a different run.
         file.optimizer = [:]
