@@ -46,4 +46,35 @@ final class AttentionTests: XCTestCase {
         let after = attention.forward(x, precision: .f32, keepCache: false).0
         XCTAssertEqual(Array(before.data[0..<24]), Array(after.data[0..<24]))
     }
+
+    func testBFloat16ForwardAndBackwardStayWithinRoundingOfFloat32() throws {
+        try XCTSkipUnless(CPUCapabilities.current.nativeBFloat16, "no native bf16 here (\(CPUCapabilities.current.isa))")
+        // Head width 16 and 12 tokens, so that the bf16 path's dense head-major products run for real;
+        // weights small enough that the softmax is not saturated (a near one-hot softmax turns the
+        // scores' rounding into large changes of P, in any precision's comparison).
+        let width = 32
+        let attention = Attention(qkv: Linear(weight: makeParameter("qkv.weight", [3 * width, width], seed: 1, scale: 0.2),
+                                              bias: makeParameter("qkv.bias", [3 * width], seed: 2, scale: 0.2)),
+                                  proj: Linear(weight: makeParameter("proj.weight", [width, width], seed: 3, scale: 0.2),
+                                               bias: makeParameter("proj.bias", [width], seed: 4, scale: 0.2)),
+                                  heads: 2, headWidth: 16)
+        let x = randomTensor([2, 12, 32], seed: 7), probe = randomTensor([2, 12, 32], seed: 8)
+        func run(_ precision: Precision) -> (y: Tensor, dx: Tensor, gradients: [[Float]]) {
+            let parameters = [attention.qkv.weight, attention.qkv.bias!, attention.proj.weight, attention.proj.bias!]
+            for parameter in parameters { parameter.gradient.fill(0) }
+            let (y, cache) = attention.forward(x, precision: precision, keepCache: true)
+            let dx = attention.backward(probe, cache: cache!, precision: precision)
+            return (y, dx, parameters.map { $0.gradient.data })
+        }
+        let (full, half) = (run(.f32), run(.bf16))
+        func worstRelative(_ a: [Float], _ b: [Float]) -> Float {
+            let scale = a.map(abs).max()!
+            return zip(a, b).map { abs($0 - $1) }.max()! / scale
+        }
+        let errors = [worstRelative(full.y.data, half.y.data), worstRelative(full.dx.data, half.dx.data)]
+            + zip(full.gradients, half.gradients).map { worstRelative($0, $1) }
+        print("\(errors.max()! < 0.02 ? "OK" : "NOT OK") bf16 attention against f32: largest relative differences \(errors)")
+        // bf16 keeps 8 significant bits (relative 2^-9 per input); a few products in a row stay near 1%.
+        for error in errors { XCTAssertLessThan(error, 0.02) }
+    }
 }

@@ -52,4 +52,51 @@ final class ConvolutionTests: XCTestCase {
         Convolution.backwardWeights(x, dy: dy, addingInto: &twice)
         XCTAssertLessThan(largestDifference(twice, Tensor(shape: once.shape, data: once.data.map { 2 * $0 })), 1e-5)
     }
+
+    /// x rounded to bf16 and widened back: what a bf16 product reads.
+    private func roundedThroughBFloat16(_ t: Tensor) -> Tensor {
+        var bits = [UInt16](repeating: 0, count: t.count), back = [Float](repeating: 0, count: t.count)
+        convertToBFloat16(t.data, &bits, count: t.count)
+        convertFromBFloat16(bits, &back, count: t.count)
+        return Tensor(shape: t.shape, data: back)
+    }
+
+    func testBFloat16ForwardMatchesTheDirectLoopsOnRoundedInputs() throws {
+        try XCTSkipUnless(CPUCapabilities.current.nativeBFloat16, "no native bf16 here (\(CPUCapabilities.current.isa))")
+        let x = randomTensor([2, 6, 6, 16], seed: 1), weights = randomTensor([32, 16, 3, 3], seed: 2)
+        XCTAssertTrue(Convolution.runsInBFloat16(input: x.shape, weights: weights.shape, precision: .bf16))
+        let fast = Convolution.forward(x, weights: weights, precision: .bf16)
+        let slow = Convolution.reference(roundedThroughBFloat16(x), weights: roundedThroughBFloat16(weights))
+        // The products of bf16 values are exact in f32; only the f32 sums round.
+        let difference = largestDifference(fast, slow)
+        print("\(difference < 1e-4 ? "OK" : "NOT OK") bf16 convolution (\(Convolution.implementation(input: x.shape, weights: weights.shape, precision: .bf16))): largest difference \(difference)")
+        XCTAssertLessThan(difference, 1e-4)
+    }
+
+    func testBFloat16BackwardStaysWithinRoundingOfFloat32() throws {
+        try XCTSkipUnless(CPUCapabilities.current.nativeBFloat16, "no native bf16 here (\(CPUCapabilities.current.isa))")
+        let x = randomTensor([2, 6, 6, 16], seed: 3), weights = randomTensor([32, 16, 3, 3], seed: 4)
+        let dy = randomTensor([2, 6, 6, 32], seed: 5)
+        var (gradient32, gradient16) = (Tensor(zeros: weights.shape), Tensor(zeros: weights.shape))
+        let dx32 = Convolution.backward(dy, input: x, weights: weights, addingInto: &gradient32,
+                                        needsInputGradient: true, precision: .f32)!
+        let dx16 = Convolution.backward(dy, input: x, weights: weights, addingInto: &gradient16,
+                                        needsInputGradient: true, precision: .bf16)!
+        // Sums of 16*9 (dx) and 2*36 (dW) unit products, each input off by up to 2^-8.
+        XCTAssertLessThan(largestDifference(dx32, dx16), 0.3)
+        XCTAssertLessThan(largestDifference(gradient32, gradient16), 0.3)
+        // The combined call equals the two separate ones, which round dy the same way.
+        var separate = Tensor(zeros: weights.shape)
+        Convolution.backwardWeights(x, dy: dy, addingInto: &separate, precision: .bf16)
+        XCTAssertEqual(separate, gradient16)
+        XCTAssertEqual(Convolution.backwardData(dy, weights: weights, inputShape: x.shape, precision: .bf16), dx16)
+    }
+
+    func testTheImageLayerStaysFloat32InBFloat16() {
+        // Three input channels: bf16 gains nothing there and oneDNN's bf16 weight-gradient kernel is slow.
+        XCTAssertFalse(Convolution.runsInBFloat16(input: [2, 8, 8, 3], weights: [16, 3, 3, 3], precision: .bf16))
+        XCTAssertFalse(Convolution.runsInBFloat16(input: [2, 8, 8, 16], weights: [16, 16, 3, 3], precision: .f32))
+        let x = randomTensor([2, 8, 8, 3], seed: 6), weights = randomTensor([16, 3, 3, 3], seed: 7)
+        XCTAssertEqual(Convolution.forward(x, weights: weights, precision: .bf16), Convolution.forward(x, weights: weights))
+    }
 }

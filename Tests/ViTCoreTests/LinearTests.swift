@@ -18,4 +18,20 @@ final class LinearTests: XCTestCase {
         assertGradient("dx", analytic: dx.data, perturb: { x.data[$0] += $1 }, loss: loss)
         assertParameterGradients([layer.weight, layer.bias!], loss: loss)
     }
+
+    func testAnInputRoundedOnceGivesTheSameBFloat16ResultsAsRoundingEachProduct() throws {
+        try XCTSkipUnless(CPUCapabilities.current.nativeBFloat16, "no native bf16 here (\(CPUCapabilities.current.isa))")
+        let linear = Linear(weight: makeParameter("w", [24, 32], seed: 1), bias: makeParameter("b", [24], seed: 2))
+        let x = randomTensor([5, 32], seed: 3), dy = randomTensor([5, 24], seed: 4)
+        let input = Linear.input(x, precision: .bf16)
+        XCTAssertEqual(linear.forward(input, precision: .bf16), linear.forward(x, precision: .bf16))
+        linear.weight.gradient.fill(0)
+        let dxOnce = linear.backward(dy, input: input, precision: .bf16)!
+        let gradientOnce = linear.weight.gradient.data
+        linear.weight.gradient.fill(0)
+        let dxEach = linear.backward(dy, input: x, precision: .bf16)!
+        XCTAssertEqual(dxOnce, dxEach)
+        XCTAssertEqual(gradientOnce, linear.weight.gradient.data)
+        XCTAssertNil(Linear.input(x, precision: .f32).rounded)
+    }
 }

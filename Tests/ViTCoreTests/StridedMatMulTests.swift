@@ -63,4 +63,30 @@ extension StridedMatMulTests {
         print("linear fc1 bf16: \(MatMul.implementation(of: MatMulShape(m: b * n, n: 512, k: 256, transposeB: true), precision: .bf16))")
         print("linear dW bf16: \(MatMul.implementation(of: MatMulShape(m: 512, n: 256, k: b * n, transposeA: true), precision: .bf16))")
     }
+
+    func testBFloat16HeadMajorProductsMatchTheReferenceOnTheSameBits() throws {
+        try XCTSkipUnless(CPUCapabilities.current.nativeBFloat16, "no native bf16 here (\(CPUCapabilities.current.isa))")
+        // S = q k^T on dense head-major [B, H, N, Dh] copies, then O = P v written token-major.
+        let (b, h, n, dh) = (2, 3, 16, 32)
+        let dense = StridedOperand([h * n * dh, n * dh, dh, 1]), denseT = StridedOperand([h * n * dh, n * dh, 1, dh])
+        let square = StridedOperand([h * n * n, n * n, n, 1])
+        let merged = StridedOperand([n * h * dh, dh, h * dh, 1])
+        let shapes = [
+            (StridedMatMulShape(batch: [b, h], m: n, n: n, k: dh, a: dense, b: denseT, c: square, inputsInBFloat16: true),
+             b * h * n * dh, b * h * n * dh, b * h * n * n),
+            (StridedMatMulShape(batch: [b, h], m: n, n: dh, k: n, a: square, b: dense, c: merged, inputsInBFloat16: true),
+             b * h * n * n, b * h * n * dh, b * n * h * dh),
+        ]
+        for (index, (shape, countA, countB, countC)) in shapes.enumerated() {
+            var bitsA = [UInt16](repeating: 0, count: countA), bitsB = [UInt16](repeating: 0, count: countB)
+            convertToBFloat16(randomTensor([countA], seed: UInt64(10 + index)).data, &bitsA, count: countA)
+            convertToBFloat16(randomTensor([countB], seed: UInt64(20 + index)).data, &bitsB, count: countB)
+            var fast = [Float](repeating: 0, count: countC), slow = fast
+            MatMul.multiply(shape, a: bitsA, b: bitsB, c: &fast)
+            MatMul.reference(shape, a: bitsA, b: bitsB, aCount: countA, bCount: countB, c: &slow)
+            let worst = zip(fast, slow).map { abs($0 - $1) }.max()!
+            print("\(worst < 1e-4 ? "OK" : "NOT OK") bf16 strided product (\(MatMul.implementation(of: shape))): largest difference \(worst)")
+            XCTAssertLessThan(worst, 1e-4)  // products of bf16 values are exact in f32; only the sums round
+        }
+    }
 }

@@ -24,3 +24,11 @@ public func convertFromBFloat16(_ source: UnsafePointer<UInt16>, _ destination: 
         destination[i] = Float(bitPattern: UInt32(source[i]) << 16)
     }
 }
+
+extension Array where Element == UInt16 {
+    /// Room for `count` bf16 values that the caller writes in full before reading (no zero fill:
+    /// these buffers are activation-sized and written at once).
+    init(uninitializedBFloat16 count: Int) {
+        self.init(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}

@@ -80,17 +80,18 @@ final class CompiledPrimitive {
     /// A float32 image batch stored channels-last, [B, H, W, C] in memory, described to oneDNN by
     /// its logical dims [B, C, H, W] (nhwc). oneDNN's jit convolutions and poolings run on it;
     /// on plain nchw an AVX2 CPU gets im2col convolutions and a reference max pooling, 5x slower.
-    static func channelsLastDesc(batch: Int, channels: Int, size: Int) -> dnnl_memory_desc_t {
+    static func channelsLastDesc(batch: Int, channels: Int, size: Int,
+                                 type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var desc = dnnl_memory_desc_t()
-        check(dnnl_memory_desc_init_by_tag(&desc, 4, [batch, channels, size, size].map(Int64.init), dnnl_f32, dnnl_nhwc),
+        check(dnnl_memory_desc_init_by_tag(&desc, 4, [batch, channels, size, size].map(Int64.init), type, dnnl_nhwc),
               "channels-last desc")
         return desc
     }
 
-    /// A float32 descriptor whose layout the primitive chooses (read it back from `layouts`).
-    static func anyDesc(_ dims: [Int]) -> dnnl_memory_desc_t {
+    /// A descriptor whose layout the primitive chooses (read it back from `layouts`).
+    static func anyDesc(_ dims: [Int], type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var desc = dnnl_memory_desc_t()
-        check(dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims.map(Int64.init), dnnl_f32, dnnl_format_tag_any),
+        check(dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims.map(Int64.init), type, dnnl_format_tag_any),
               "any-layout desc \(dims)")
         return desc
     }

@@ -14,13 +14,28 @@ public struct MatMulShape: Hashable {
     }
 }
 
+/// A product's input: float32 values (rounded to bf16 on the way in when the product runs in
+/// bf16), or values already rounded to bf16, so that an activation used by several products
+/// (forward, then the weight gradient) is rounded once.
+public enum ProductOperand {
+    case float(UnsafePointer<Float>)
+    case bfloat16(UnsafePointer<UInt16>)
+}
+
 public enum MatMul {
     public static func multiply(_ shape: MatMulShape,
                                 a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                 c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil,
                                 accumulate: Bool = false, precision: Precision = .f32) {
-        DNNLContext.shared.multiply(shape, a: a, b: b, c: c, bias: bias,
+        DNNLContext.shared.multiply(shape, a: .float(a), b: .float(b), c: c, bias: bias,
                                     accumulate: accumulate, precision: precision)
+    }
+
+    /// The same product with either input given in bf16 (only when `precision` is bf16).
+    public static func multiply(_ shape: MatMulShape, a: ProductOperand, b: ProductOperand,
+                                c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil,
+                                accumulate: Bool = false, precision: Precision) {
+        DNNLContext.shared.multiply(shape, a: a, b: b, c: c, bias: bias, accumulate: accumulate, precision: precision)
     }
 
     /// The oneDNN implementation that runs `shape` in `precision` (for tests and benchmarks).
@@ -105,24 +120,37 @@ final class DNNLContext {
         return true
     }
 
-    func multiply(_ shape: MatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    func multiply(_ shape: MatMulShape, a: ProductOperand, b: ProductOperand,
                   c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                   accumulate: Bool, precision: Precision) {
         let compiled = compiled(shape, hasBias: bias != nil, accumulate: accumulate, precision: precision)
-        if !precision.productsInBFloat16 {
+        guard precision.productsInBFloat16 else {
+            guard case .float(let a) = a, case .float(let b) = b else {
+                preconditionFailure("MatMul: a bf16 operand for a \(precision) product")
+            }
             compiled.run(stream: stream!, a: UnsafeMutableRawPointer(mutating: a),
                          b: UnsafeMutableRawPointer(mutating: b), c: c, bias: bias)
-        } else {
-            let countA = shape.batch * shape.m * shape.k, countB = shape.batch * shape.k * shape.n
-            if bf16A.count < countA { bf16A = [UInt16](repeating: 0, count: countA) }
-            if bf16B.count < countB { bf16B = [UInt16](repeating: 0, count: countB) }
-            bf16A.withUnsafeMutableBufferPointer { bufferA in
-                bf16B.withUnsafeMutableBufferPointer { bufferB in
-                    convertToBFloat16(a, bufferA.baseAddress!, count: countA)
-                    convertToBFloat16(b, bufferB.baseAddress!, count: countB)
-                    compiled.run(stream: stream!, a: UnsafeMutableRawPointer(bufferA.baseAddress!),
-                                 b: UnsafeMutableRawPointer(bufferB.baseAddress!), c: c, bias: bias)
-                }
+            return
+        }
+        let countA = shape.batch * shape.m * shape.k, countB = shape.batch * shape.k * shape.n
+        Self.rounded(a, count: countA, scratch: &bf16A) { roundedA in
+            Self.rounded(b, count: countB, scratch: &bf16B) { roundedB in
+                compiled.run(stream: stream!, a: roundedA, b: roundedB, c: c, bias: bias)
+            }
+        }
+    }
+
+    /// The operand as bf16 bits: as given, or rounded into `scratch`.
+    private static func rounded(_ operand: ProductOperand, count: Int, scratch: inout [UInt16],
+                                _ body: (UnsafeMutableRawPointer) -> Void) {
+        switch operand {
+        case .bfloat16(let bits):
+            body(UnsafeMutableRawPointer(mutating: bits))
+        case .float(let values):
+            if scratch.count < count { scratch = [UInt16](repeating: 0, count: count) }
+            scratch.withUnsafeMutableBufferPointer { buffer in
+                convertToBFloat16(values, buffer.baseAddress!, count: count)
+                body(UnsafeMutableRawPointer(buffer.baseAddress!))
             }
         }
     }

@@ -4,7 +4,8 @@ import CDNNL
 // attention can read q, k, v straight out of the fused [B, N, 3E] projection and write its
 // gradients straight back, without copying heads into a separate layout.
 //   dims: batch dims (e.g. [B, H]) + [m, k] for A, [k, n] for B, [m, n] for C
-//   strides: one per dim of each operand, in elements; f32 only (attention's products are f32).
+//   strides: one per dim of each operand, in elements. A and B are f32, or bf16 (raw UInt16 bits,
+//   `inputsInBFloat16`); C is always f32.
 
 public struct StridedOperand: Hashable {
     public var strides: [Int]
@@ -14,17 +15,39 @@ public struct StridedOperand: Hashable {
 public struct StridedMatMulShape: Hashable {
     public var batch: [Int], m: Int, n: Int, k: Int
     public var a: StridedOperand, b: StridedOperand, c: StridedOperand
+    public var inputsInBFloat16: Bool
 
-    public init(batch: [Int], m: Int, n: Int, k: Int, a: StridedOperand, b: StridedOperand, c: StridedOperand) {
+    public init(batch: [Int], m: Int, n: Int, k: Int, a: StridedOperand, b: StridedOperand, c: StridedOperand,
+                inputsInBFloat16: Bool = false) {
         self.batch = batch; self.m = m; self.n = n; self.k = k
         self.a = a; self.b = b; self.c = c
+        self.inputsInBFloat16 = inputsInBFloat16
     }
 }
 
 extension MatMul {
     public static func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                 c: UnsafeMutablePointer<Float>) {
-        DNNLContext.shared.multiply(shape, a: a, b: b, c: c)
+        precondition(!shape.inputsInBFloat16, "StridedMatMul: f32 operands for a bf16 shape")
+        DNNLContext.shared.multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+    }
+
+    /// The same product on bf16 operands (raw bits), accumulated and written in f32.
+    public static func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
+                                c: UnsafeMutablePointer<Float>) {
+        precondition(shape.inputsInBFloat16, "StridedMatMul: bf16 operands for an f32 shape")
+        DNNLContext.shared.multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+    }
+
+    /// Naive twin of the bf16 product: the operands widened to f32 exactly, then `reference`.
+    public static func reference(_ shape: StridedMatMulShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
+                                 aCount: Int, bCount: Int, c: UnsafeMutablePointer<Float>) {
+        var (wideA, wideB) = ([Float](repeating: 0, count: aCount), [Float](repeating: 0, count: bCount))
+        convertFromBFloat16(a, &wideA, count: aCount)
+        convertFromBFloat16(b, &wideB, count: bCount)
+        var plain = shape
+        plain.inputsInBFloat16 = false
+        reference(plain, a: wideA, b: wideB, c: c)
     }
 
     /// The oneDNN implementation that runs `shape` ("ref" would mean no fast kernel exists for it).
@@ -68,7 +91,7 @@ extension DNNLContext {
         return made
     }
 
-    func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    func multiply(_ shape: StridedMatMulShape, a: UnsafeRawPointer, b: UnsafeRawPointer,
                   c: UnsafeMutablePointer<Float>) {
         compiled(shape).run(stream: streamHandle, a: UnsafeMutableRawPointer(mutating: a),
                             b: UnsafeMutableRawPointer(mutating: b), c: c, bias: nil)
@@ -82,6 +105,6 @@ extension CompiledMatMul {
         let dimsC = (shape.batch + [shape.m, shape.n]).map(Int64.init)
         self.init(engine: engine, dims: (dimsA, dimsB, dimsC),
                   strides: (shape.a.strides.map(Int64.init), shape.b.strides.map(Int64.init), shape.c.strides.map(Int64.init)),
-                  inputType: dnnl_f32, hasBias: false, accumulate: false)
+                  inputType: shape.inputsInBFloat16 ? dnnl_bf16 : dnnl_f32, hasBias: false, accumulate: false)
     }
 }

@@ -7,13 +7,14 @@
 //   Channels-last is the layout oneDNN's jit kernels take on every x86-64 CPU (Convolution, MaxPool).
 //   backward, per layer from the last: dPooled -> MaxPool.backward -> times (ReLU output > 0)
 //   -> dW += Convolution.backwardWeights; dInput = Convolution.backwardData (not needed for the images).
-// Always float32: the convolutions do not go through MatMul, and oneDNN's bf16 convolution would
-// need converted copies of every activation for a layer that is a small share of a step.
+// In bf16 the convolutions' inputs are rounded to bf16 (Convolution); ReLU, pooling and every
+// stored activation stay float32.
 
 public struct ConvTokenizerCache {
     var inputs: [Tensor]       // each convolution's input
     var activated: [Tensor]    // each ReLU's output, the pooling's input
     var workspaces: [[UInt8]]  // each pooling's record of its windows' winners
+    var precision: Precision   // the forward's, which backward keeps
 }
 
 public struct ConvTokenizer {
@@ -26,11 +27,11 @@ public struct ConvTokenizer {
     }
 
     /// The tokens and, with `keepCache`, what backward needs.
-    public func forward(_ images: Tensor, keepCache: Bool) -> (Tensor, ConvTokenizerCache?) {
-        var cache = ConvTokenizerCache(inputs: [], activated: [], workspaces: [])
+    public func forward(_ images: Tensor, precision: Precision = .f32, keepCache: Bool) -> (Tensor, ConvTokenizerCache?) {
+        var cache = ConvTokenizerCache(inputs: [], activated: [], workspaces: [], precision: precision)
         var x = Self.channelsLast(images)
         for weight in weights {
-            var activated = Convolution.forward(x, weights: weight.value)
+            var activated = Convolution.forward(x, weights: weight.value, precision: precision)
             reluInPlace(&activated)
             let (pooled, workspace) = MaxPool.forward(activated, keepWorkspace: keepCache)
             if keepCache {
@@ -54,9 +55,12 @@ public struct ConvTokenizer {
             var dActivated = MaxPool.backward(dx, workspace: cache.workspaces[layer],
                                               inputShape: cache.activated[layer].shape)
             reluBackwardInPlace(&dActivated, output: cache.activated[layer])
-            Convolution.backwardWeights(cache.inputs[layer], dy: dActivated, addingInto: &weights[layer].gradient)
-            guard layer > 0 || needsInputGradient else { return nil }
-            dx = Convolution.backwardData(dActivated, weights: weights[layer].value, inputShape: cache.inputs[layer].shape)
+            let needsDx = layer > 0 || needsInputGradient
+            let dInput = Convolution.backward(dActivated, input: cache.inputs[layer], weights: weights[layer].value,
+                                              addingInto: &weights[layer].gradient, needsInputGradient: needsDx,
+                                              precision: cache.precision)
+            guard let dInput else { return nil }
+            dx = dInput
         }
         return Convolution3x3.swapLastTwo(dx, toChannelsFirst: true, channels: dx.shape[3])
     }

@@ -4,6 +4,15 @@ import Foundation
 //   x: [T, in] (T = all leading dims), W: [out, in], b: [out]
 //   forward:  y[T, out] = x W^T + b
 //   backward: dx = dy W;  dW += dy^T x;  db += sum over T of dy
+// In bf16 each activation is rounded once: x in forward (kept in `LinearInput` for dW), dy once
+// for both of backward's products.
+
+/// A linear layer's input as its backward needs it: the values and, when the products run in
+/// bf16, their bf16 copy, rounded once by `Linear.input` and read by forward and by dW.
+public struct LinearInput {
+    public let values: Tensor
+    let rounded: [UInt16]?
+}
 
 public struct Linear {
     public let weight: Parameter
@@ -17,23 +26,35 @@ public struct Linear {
         self.bias = bias
     }
 
+    /// `x` ready for `forward(_:precision:)` and `backward(_:input:precision:)`: rounded to bf16
+    /// here, once, when the products run in bf16.
+    public static func input(_ x: Tensor, precision: Precision) -> LinearInput {
+        guard precision.productsInBFloat16 else { return LinearInput(values: x, rounded: nil) }
+        return LinearInput(values: x, rounded: x.roundedToBFloat16())
+    }
+
     /// A quantized weight (`weight.quantized`) runs the int8 product whatever `precision` says.
     public func forward(_ x: Tensor, precision: Precision) -> Tensor {
+        forward(LinearInput(values: x, rounded: nil), precision: precision)
+    }
+
+    public func forward(_ input: LinearInput, precision: Precision) -> Tensor {
+        let x = input.values
         weight.inputObserver?(x)
         if let quantized = weight.quantized { return forwardInt8(x, quantized) }
         let rows = x.count / inFeatures
         var y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
         let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
-        x.data.withUnsafeBufferPointer { input in
+        input.withOperand { a in
             weight.value.data.withUnsafeBufferPointer { w in
                 y.data.withUnsafeMutableBufferPointer { output in
                     if let bias {
                         bias.value.data.withUnsafeBufferPointer { b in
-                            MatMul.multiply(shape, a: input.baseAddress!, b: w.baseAddress!,
+                            MatMul.multiply(shape, a: a, b: .float(w.baseAddress!),
                                             c: output.baseAddress!, bias: b.baseAddress!, precision: precision)
                         }
                     } else {
-                        MatMul.multiply(shape, a: input.baseAddress!, b: w.baseAddress!,
+                        MatMul.multiply(shape, a: a, b: .float(w.baseAddress!),
                                         c: output.baseAddress!, precision: precision)
                     }
                 }
@@ -46,16 +67,28 @@ public struct Linear {
     @discardableResult
     public func backward(_ dy: Tensor, input x: Tensor, precision: Precision,
                          needsInputGradient: Bool = true) -> Tensor? {
+        backward(dy, input: LinearInput(values: x, rounded: nil), precision: precision,
+                 needsInputGradient: needsInputGradient)
+    }
+
+    @discardableResult
+    public func backward(_ dy: Tensor, input: LinearInput, precision: Precision,
+                         needsInputGradient: Bool = true) -> Tensor? {
         precondition(weight.quantized == nil, "Linear: \(weight.name) is int8, which is inference only")
+        let x = input.values
         let rows = x.count / inFeatures
-        dy.data.withUnsafeBufferPointer { gradOut in
-            x.data.withUnsafeBufferPointer { input in
+        // dy feeds two products: in bf16 it is rounded once for both.
+        let roundedDy = precision.productsInBFloat16 && needsInputGradient ? dy.roundedToBFloat16() : nil
+        let gradient = LinearInput(values: dy, rounded: roundedDy)
+        gradient.withOperand { gradOut in
+            input.withOperand { a in
                 weight.gradient.data.withUnsafeMutableBufferPointer { dW in
                     MatMul.multiply(MatMulShape(m: outFeatures, n: inFeatures, k: rows, transposeA: true),
-                                    a: gradOut.baseAddress!, b: input.baseAddress!, c: dW.baseAddress!,
-                                    accumulate: true, precision: precision)
+                                    a: gradOut, b: a, c: dW.baseAddress!, accumulate: true, precision: precision)
                 }
             }
+        }
+        dy.data.withUnsafeBufferPointer { gradOut in
             if let bias {
                 bias.gradient.data.withUnsafeMutableBufferPointer { db in
                     addColumnSums(gradOut.baseAddress!, rows: rows, columns: outFeatures, into: db.baseAddress!)
@@ -64,16 +97,38 @@ public struct Linear {
         }
         guard needsInputGradient else { return nil }
         var dx = Tensor(uninitialized: x.shape)
-        dy.data.withUnsafeBufferPointer { gradOut in
+        gradient.withOperand { gradOut in
             weight.value.data.withUnsafeBufferPointer { w in
                 dx.data.withUnsafeMutableBufferPointer { gradIn in
                     MatMul.multiply(MatMulShape(m: rows, n: inFeatures, k: outFeatures),
-                                    a: gradOut.baseAddress!, b: w.baseAddress!, c: gradIn.baseAddress!,
+                                    a: gradOut, b: .float(w.baseAddress!), c: gradIn.baseAddress!,
                                     precision: precision)
                 }
             }
         }
         return dx
+    }
+}
+
+extension LinearInput {
+    /// The values as a product operand: the bf16 copy when there is one.
+    func withOperand<R>(_ body: (ProductOperand) -> R) -> R {
+        if let rounded {
+            return rounded.withUnsafeBufferPointer { body(.bfloat16($0.baseAddress!)) }
+        }
+        return values.data.withUnsafeBufferPointer { body(.float($0.baseAddress!)) }
+    }
+}
+
+extension Tensor {
+    /// The values rounded to bf16 (raw bits), both cores.
+    func roundedToBFloat16() -> [UInt16] {
+        data.withUnsafeBufferPointer { values in
+            [UInt16](unsafeUninitializedCapacity: values.count) { bits, initialized in
+                convertToBFloat16(values.baseAddress!, bits.baseAddress!, count: values.count)
+                initialized = values.count
+            }
+        }
     }
 }
 

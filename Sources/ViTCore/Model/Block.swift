@@ -8,9 +8,9 @@ public struct BlockCache {
     var norm1: TokenNormCache
     var attention: AttentionCache
     var norm2: TokenNormCache
-    var normed2: Tensor      // fc1 input
-    var geluSlope: Tensor    // GELU's derivative at the fc1 output
-    var activated: Tensor    // GELU output (after dropout), fc2 input
+    var normed2: LinearInput    // fc1 input
+    var geluSlope: Tensor       // GELU's derivative at the fc1 output
+    var activated: LinearInput  // GELU output (after dropout), fc2 input
     var dropMasks: [[Float]]  // attention out, hidden, mlp out; empty without dropout
     var pathMasks: [[Float]]  // attention branch, mlp branch; empty without drop-path
 }
@@ -48,16 +48,18 @@ public struct Block {
         dropBranch(&attended)
         let x1 = add(x, attended)
         let (normed2, norm2Cache) = norm2.forward(x1, keepCache: keepCache)
-        let hidden = fc1.forward(normed2, precision: precision)
+        let fc1Input = Linear.input(normed2, precision: precision)
+        let hidden = fc1.forward(fc1Input, precision: precision)
         var (activated, geluSlope) = keepCache ? GELU.forwardWithDerivative(hidden) : (GELU.forward(hidden), Tensor(zeros: [0]))
         drop(&activated)
-        var out = fc2.forward(activated, precision: precision)
+        let fc2Input = Linear.input(activated, precision: precision)
+        var out = fc2.forward(fc2Input, precision: precision)
         drop(&out)
         dropBranch(&out)
         let y = add(x1, out)
         guard keepCache else { return (y, nil) }
         return (y, BlockCache(norm1: norm1Cache!, attention: attentionCache!, norm2: norm2Cache!,
-                              normed2: normed2, geluSlope: geluSlope, activated: activated, dropMasks: masks,
+                              normed2: fc1Input, geluSlope: geluSlope, activated: fc2Input, dropMasks: masks,
                               pathMasks: pathMasks))
     }
 

@@ -12,7 +12,7 @@ enum ImageTokenizer {
             let (tokens, patches) = embedding.forward(images, precision: precision)
             return (tokens, keepCache ? .patch(patches: patches) : nil)
         case .conv(let tokenizer):
-            let (tokens, cache) = tokenizer.forward(images, keepCache: keepCache)
+            let (tokens, cache) = tokenizer.forward(images, precision: precision, keepCache: keepCache)
             return (tokens, cache.map { .conv($0) })
         }
     }
