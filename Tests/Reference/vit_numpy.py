@@ -117,7 +117,9 @@ def forward(weights, cfg, images):
         pooled = (scores / scores.sum(1, keepdims=True) * tokens).sum(1)
     logits = pooled @ w("head.weight").T + w("head.bias")
     if cfg.get("distillation_token"):
-        logits = 0.5 * (logits + x[:, 1] @ w("head_dist.weight").T + w("head_dist.bias"))
+        # head_dist reads the distillation token: after the class token (1), or first without one (0).
+        index = 1 if cfg["pool"] == "cls" else 0
+        logits = 0.5 * (logits + x[:, index] @ w("head_dist.weight").T + w("head_dist.bias"))
     return logits
 
 

@@ -206,6 +206,11 @@ final class ExportCommandTests: XCTestCase {
         try assertFloatExportMatches(tinyConfig { $0.distillationToken = true }, name: "patch, cls + dist token")
     }
 
+    func testDistillationTokenWithSequencePoolingReadsTokenZeroInOnnxRuntime() throws {
+        try assertFloatExportMatches(tinyConfig { $0.distillationToken = true; $0.pool = .seq },
+                                     name: "patch, seq pooling + dist token at index 0")
+    }
+
     func testConvTokenizerWithSequencePoolingMatchesOnnxRuntime() throws {
         try assertFloatExportMatches(tinyConfig { $0.tokenizer = .conv; $0.convLayers = 2; $0.convChannels = 6; $0.pool = .seq },
                                      name: "conv tokenizer, seq pooling")

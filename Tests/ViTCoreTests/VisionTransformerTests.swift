@@ -57,6 +57,34 @@ final class VisionTransformerTests: XCTestCase {
         try checkModelGradients(tinyConfig(distillationToken: true))
     }
 
+    func testGradientsMatchFiniteDifferencesWithDistillationTokenAndNoClassToken() throws {
+        try checkModelGradients(tinyConfig(pool: .mean, distillationToken: true))
+        try checkModelGradients(tinyConfig(pool: .seq, distillationToken: true))
+    }
+
+    func testTheDistillationHeadReadsTheDistillationTokenWhateverThePooling() throws {
+        for pool in [ModelConfig.Pool.cls, .mean, .seq] {
+            let config = tinyConfig(pool: pool, distillationToken: true)
+            XCTAssertEqual(config.distillationTokenIndex, pool == .cls ? 1 : 0, "\(pool)")
+            let model = try VisionTransformer(config: config, seed: 3)
+            let images = randomTensor([2, 3, 8, 8], seed: 4)
+            let output = model.forward(images, keepCache: true)
+            // head_dist applied by hand to the final-norm output at the distillation token.
+            let normed = model.forwardTokens(images).tokens
+            let (tokens, width) = (config.tokens, config.dim)
+            let head = model.headDistillation!
+            for b in 0..<2 {
+                let row = (b * tokens + config.distillationTokenIndex!) * width
+                for k in 0..<config.numClasses {
+                    var expected = head.bias!.value.data[k]
+                    for d in 0..<width { expected += head.weight.value.data[k * width + d] * normed.data[row + d] }
+                    XCTAssertEqual(output.distillationLogits!.data[b * config.numClasses + k], expected, accuracy: 1e-5,
+                                   "pool \(pool), image \(b), class \(k)")
+                }
+            }
+        }
+    }
+
     func testGradientsMatchFiniteDifferencesWithDropout() throws {
         var config = tinyConfig()
         config.dropout = 0.2

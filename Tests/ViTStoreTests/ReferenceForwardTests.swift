@@ -74,6 +74,17 @@ final class ReferenceForwardTests: XCTestCase {
         try compare(config)
     }
 
+    func testDistillationTokenWithSequencePoolingMatchesTheReference() throws {
+        // No class token: the distillation token is token 0, and head_dist reads it there.
+        var config = smallConfig()
+        config.tokenizer = .conv
+        config.convLayers = 2
+        config.convChannels = 5
+        config.pool = .seq
+        config.distillationToken = true
+        try compare(config)
+    }
+
     func testModelWithPrunedHeadsMatchesTheReference() throws {
         var config = smallConfig()
         config.blockHeads = [1, 2]

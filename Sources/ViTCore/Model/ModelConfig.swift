@@ -105,6 +105,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var patchCount: Int { gridSize * gridSize }
     public var patchFeatures: Int { channels * patchSize * patchSize }
     public var prefixTokens: Int { (pool == .cls ? 1 : 0) + (distillationToken ? 1 : 0) }
+    /// Where the distillation token sits, the token `head_dist` reads: after the class token (1),
+    /// or first when there is none (0, with `pool` = mean or seq). Files written before this fix
+    /// read token 1 whatever the pooling, so with mean or seq pooling their `head_dist` read the
+    /// first image token, and no head read the distillation token.
+    public var distillationTokenIndex: Int? { distillationToken ? prefixTokens - 1 : nil }
     public var tokens: Int { patchCount + prefixTokens }
     public var headWidth: Int { dim / heads }
     public func heads(inBlock block: Int) -> Int { blockHeads?[block] ?? heads }

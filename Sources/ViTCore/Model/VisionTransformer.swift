@@ -152,7 +152,7 @@ public final class VisionTransformer {
         var distilled: Tensor?
         var distillationLogits: Tensor?
         if let headDistillation {
-            let token = TokenPooling.gatherToken(normed, index: 1)
+            let token = TokenPooling.gatherToken(normed, index: config.distillationTokenIndex!)
             let second = headDistillation.forward(token, precision: precision)
             if keepCache {
                 distilled = token
@@ -175,8 +175,9 @@ public final class VisionTransformer {
         var dNormed = pooling.backward(dPooled, cache: cache.pooling, tokens: tokens)
         if let headDistillation, let dDistillationLogits, let distilled = cache.distilled {
             let dToken = headDistillation.backward(dDistillationLogits, input: distilled, precision: precision)!
+            let index = config.distillationTokenIndex!
             for b in 0..<batch {
-                for d in 0..<width { dNormed.data[(b * tokens + 1) * width + d] += dToken.data[b * width + d] }
+                for d in 0..<width { dNormed.data[(b * tokens + index) * width + d] += dToken.data[b * width + d] }
             }
         }
         backwardTokens(dNormed, cache: cache.encoder, precision: precision)

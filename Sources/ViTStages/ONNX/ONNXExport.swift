@@ -7,7 +7,8 @@ import ViTCore
 //   -> Concat([cls?, dist?, tokens], axis 1) + pos_embed: [N, T, D]
 //   -> blocks: x + proj(attention(norm1(x))), then x + fc2(gelu(fc1(norm2(x))))
 //   -> norm -> pooled [N, D] (token 0, the mean after the prefix, or sequence pooling)
-//   -> head: logits [N, K]; with a distillation token 0.5 (head(pooled) + head_dist(token 1)).
+//   -> head: logits [N, K]; with a distillation token 0.5 (head(pooled) + head_dist(dist token)),
+//      the dist token at index 1 after a class token, else 0.
 // Linear layers are MatMul with the weight transposed to [in, out], then Add of the bias.
 // LayerNorm is LayerNormalization (opset 17); inference BatchNorm is Mul/Add with vitc's own
 // folded scale and shift; GELU is the erf form spelled out, since opset 17 has no Gelu.
@@ -94,8 +95,10 @@ struct GraphWriter {
         let pooled = pool(x)
         var logits = linear(pooled, "head")
         if config.distillationToken {
-            // As VisionTransformer.forward at inference: head_dist reads token 1; the heads are averaged.
-            let token = builder.node("Gather", [x, builder.constant("token_index_1", int64s: [1], shape: [])],
+            // As VisionTransformer.forward at inference: head_dist reads the distillation token (1 after
+            // a class token, else 0); the heads are averaged.
+            let index = config.distillationTokenIndex!
+            let token = builder.node("Gather", [x, builder.constant("token_index_\(index)", int64s: [index], shape: [])],
                                      name: "dist_token.out", attributes: [.int("axis", 1)])
             let distilled = linear(token, "head_dist")
             let sum = builder.node("Add", [logits, distilled], name: "heads.sum")
