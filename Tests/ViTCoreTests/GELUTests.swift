@@ -27,3 +27,18 @@ final class GELUTests: XCTestCase {
                        loss: { probeLoss(GELU.forward(x), probe) }, samples: 40, epsilon: 1e-3)
     }
 }
+
+final class GELURoundedTests: XCTestCase {
+    func testRoundedOutputHasTheBitsOfTheFloatOutputRoundedAfterwards() {
+        let x = randomTensor([1000], seed: 5, scale: 4)
+        let (y, derivative) = GELU.forwardWithDerivative(x)
+        let (rounded, roundedDerivative) = GELU.forwardRoundedWithDerivative(x)
+        var expected = [UInt16](repeating: 0, count: x.count)
+        convertToBFloat16(y.data, &expected, count: x.count)
+        XCTAssertEqual(rounded.rounded, expected)
+        XCTAssertNil(rounded.values)
+        XCTAssertEqual(rounded.shape, x.shape)
+        XCTAssertEqual(roundedDerivative, derivative)
+        XCTAssertEqual(GELU.forwardRounded(x).rounded, GELU.forward(x).roundedToBFloat16())
+    }
+}

@@ -68,9 +68,21 @@ public struct BenchCommand: ParsableCommand {
             // Refuses bf16 where it is not native; resolves auto. int8 is inference only.
             precisions = [try cpu.resolve(PrecisionChoice(rawValue: precision)!, training: false)]
         }
+        // The peak every training figure is a share of, measured in the same sitting.
+        var peaks: [Precision: Double] = [:]
+        if modes.contains(.train) {
+            for precision in precisions where precision != .int8 {
+                peaks[precision] = matrixProductPeak(precision: precision, seconds: min(seconds, 1), repeats: repeats)
+            }
+        }
         if !json {
             print("compute: \(cpu.summary)" + (cpu.nativeBFloat16 || precision != "all" ? "" : "; bf16 skipped"))
             print("threads: \(workerCount); median of \(repeats) windows of \(seconds) s; range in brackets")
+            if !peaks.isEmpty {
+                print("matrix-product peak (oneDNN, 8192x1024 by 1024x1024): "
+                      + peaks.sorted { $0.key.rawValue > $1.key.rawValue }
+                          .map { String(format: "%@ %.0f GFLOP/s", $0.key.rawValue, $0.value) }.joined(separator: ", "))
+            }
         }
         for (name, network) in subjects {
             let float = network.isQuantized ? network.floatCopy() : network
@@ -85,7 +97,9 @@ public struct BenchCommand: ParsableCommand {
                         continue
                     }
                     switch mode {
-                    case .train: report(name, mode, precision, batch: 128, measureTraining(float, precision))
+                    case .train:
+                        report(name, mode, precision, batch: 128, measureTraining(float, precision),
+                               flopsPerImage: float.config.trainingFlops, peak: peaks[precision])
                     case .infer:
                         for batch in inferenceBatches {
                             report(name, mode, precision, batch: batch, measureInference(float, precision, batch: batch))
@@ -112,18 +126,30 @@ public struct BenchCommand: ParsableCommand {
         return copy
     }
 
-    private func report(_ name: String, _ mode: Mode, _ precision: Precision, batch: Int, _ rates: [Double]) {
+    /// One figure; a training figure also as GFLOP/s and a share of the precision's peak.
+    private func report(_ name: String, _ mode: Mode, _ precision: Precision, batch: Int, _ rates: [Double],
+                        flopsPerImage: Double? = nil, peak: Double? = nil) {
         let sorted = rates.sorted(), median = sorted[sorted.count / 2]
+        let rate = flopsPerImage.map { median * $0 / 1e9 }
+        let share = rate.flatMap { rate in peak.map { rate / $0 } }
         if json {
             var line = "{\"model\": \"\(name)\", \"mode\": \"\(mode.rawValue)\", \"precision\": \"\(precision.rawValue)\", "
                 + "\"isa\": \"\(CPUCapabilities.current.isa)\", "
                 + "\"batch\": \(batch), \"images_per_second\": \(String(format: "%.1f", median))"
             if batch == 1 { line += ", \"latency_ms\": \(String(format: "%.3f", 1000 / median))" }
+            if let rate { line += ", \"gflops_per_second\": \(String(format: "%.1f", rate))" }
+            if let share, let peak {
+                line += ", \"peak_gflops_per_second\": \(String(format: "%.1f", peak)), \"peak_share\": \(String(format: "%.3f", share))"
+            }
             print(line + "}")
         } else {
             var text = "\(name) \(mode.rawValue) \(precision.rawValue) batch \(batch): "
                 + String(format: "%.1f images/s [%.1f-%.1f]", median, sorted.first!, sorted.last!)
             if batch == 1 { text += String(format: ", latency %.2f ms", 1000 / median) }
+            if let rate, let flopsPerImage {
+                text += String(format: "; %.2f GFLOP an image, %.0f GFLOP/s", flopsPerImage / 1e9, rate)
+                if let share { text += String(format: ", %.0f%% of the %@ peak", 100 * share, precision.rawValue) }
+            }
             print(text)
         }
     }

@@ -17,6 +17,13 @@ func bfloat16Kernel(_ bits: UnsafePointer<UInt32>, _ destination: UnsafeMutableP
     }
 }
 
+/// One value rounded as `bfloat16Kernel` rounds it, for kernels that produce bf16 directly.
+@inline(__always)
+func roundedToBFloat16(_ value: Float) -> UInt16 {
+    let bits = value.bitPattern
+    return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+}
+
 /// The float32 value of each bfloat16 (exact).
 public func convertFromBFloat16(_ source: UnsafePointer<UInt16>, _ destination: UnsafeMutablePointer<Float>,
                                 count: Int) {

@@ -22,6 +22,28 @@ func geluWithDerivativeKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePoint
     }
 }
 
+/// GELU and its derivative in one pass, the output rounded to bf16 (for a bf16 product) instead
+/// of stored in f32: the f32 output would only be read once more, to round it.
+@inline(never)
+func geluRoundedWithDerivativeKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16>,
+                                     _ derivative: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count {
+        let v = x[i]
+        let cdf = 0.5 * (1 + fastErf(v * 0.707_106_77))
+        y[i] = roundedToBFloat16(v * cdf)
+        derivative[i] = cdf + v * 0.398_942_28 * fastExp(-0.5 * v * v)
+    }
+}
+
+/// GELU with its output rounded to bf16 (inference in bf16).
+@inline(never)
+func geluRoundedKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16>, _ count: Int) {
+    for i in 0..<count {
+        let v = x[i]
+        y[i] = roundedToBFloat16(0.5 * v * (1 + fastErf(v * 0.707_106_77)))
+    }
+}
+
 @inline(never)
 func productKernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ product: UnsafeMutablePointer<Float>,
                    _ count: Int) {
@@ -73,4 +95,16 @@ func softmaxBackwardKernel(_ p: UnsafePointer<Float>, _ d: UnsafeMutablePointer<
 @inline(never)
 func softmaxKernel(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int, scale: Float) {
     for r in 0..<rows { softmaxRowKernel(values + r * columns, columns, scale: scale) }
+}
+
+/// values = max(values, 0), branch-free so that it vectorises.
+@inline(never)
+func reluKernel(_ values: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { values[i] = max(values[i], 0) }
+}
+
+/// dy where the ReLU passed its input (output > 0), else 0; branch-free.
+@inline(never)
+func reluBackwardKernel(_ output: UnsafePointer<Float>, _ dy: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { dy[i] = output[i] > 0 ? dy[i] : 0 }
 }

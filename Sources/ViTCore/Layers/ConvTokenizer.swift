@@ -74,7 +74,8 @@ public struct ConvTokenizer {
 
     private func reluInPlace(_ x: inout Tensor) {
         x.data.withUnsafeMutableBufferPointer { values in
-            for i in values.indices where values[i] < 0 { values[i] = 0 }
+            let base = values.baseAddress!
+            parallelRanges(values.count) { range in reluKernel(base + range.lowerBound, range.count) }
         }
     }
 
@@ -82,7 +83,10 @@ public struct ConvTokenizer {
     private func reluBackwardInPlace(_ dy: inout Tensor, output: Tensor) {
         output.data.withUnsafeBufferPointer { y in
             dy.data.withUnsafeMutableBufferPointer { gradient in
-                for i in gradient.indices where y[i] <= 0 { gradient[i] = 0 }
+                let (outputs, gradients) = (y.baseAddress!, gradient.baseAddress!)
+                parallelRanges(gradient.count) { range in
+                    reluBackwardKernel(outputs + range.lowerBound, gradients + range.lowerBound, range.count)
+                }
             }
         }
     }

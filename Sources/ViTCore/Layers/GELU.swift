@@ -24,6 +24,38 @@ public enum GELU {
         return (y, derivative)
     }
 
+    /// `forwardWithDerivative` with y rounded to bf16 in the same pass, ready for a bf16 product
+    /// (`LinearInput(rounded:shape:)`); y in f32 is never written.
+    public static func forwardRoundedWithDerivative(_ x: Tensor) -> (y: LinearInput, derivative: Tensor) {
+        var y = [UInt16](uninitializedBFloat16: x.count), derivative = Tensor(uninitialized: x.shape)
+        x.data.withUnsafeBufferPointer { input in
+            y.withUnsafeMutableBufferPointer { output in
+                derivative.data.withUnsafeMutableBufferPointer { slope in
+                    let (source, target, d) = (input.baseAddress!, output.baseAddress!, slope.baseAddress!)
+                    parallelRanges(x.count) { range in
+                        let i = range.lowerBound
+                        geluRoundedWithDerivativeKernel(source + i, target + i, d + i, range.count)
+                    }
+                }
+            }
+        }
+        return (LinearInput(rounded: y, shape: x.shape), derivative)
+    }
+
+    /// `forward` with y rounded to bf16 in the same pass (bf16 inference).
+    public static func forwardRounded(_ x: Tensor) -> LinearInput {
+        var y = [UInt16](uninitializedBFloat16: x.count)
+        x.data.withUnsafeBufferPointer { input in
+            y.withUnsafeMutableBufferPointer { output in
+                let (source, target) = (input.baseAddress!, output.baseAddress!)
+                parallelRanges(x.count) { range in
+                    geluRoundedKernel(source + range.lowerBound, target + range.lowerBound, range.count)
+                }
+            }
+        }
+        return LinearInput(rounded: y, shape: x.shape)
+    }
+
     public static func backward(_ dy: Tensor, derivative: Tensor) -> Tensor {
         elementwise(dy, derivative, productKernel)
     }

@@ -8,10 +8,25 @@ import Foundation
 // for both of backward's products.
 
 /// A linear layer's input as its backward needs it: the values and, when the products run in
-/// bf16, their bf16 copy, rounded once by `Linear.input` and read by forward and by dW.
+/// bf16, their bf16 copy, rounded once by `Linear.input` and read by forward and by dW. A
+/// producer that writes bf16 itself (GELU in a bf16 training step) hands over the copy alone.
 public struct LinearInput {
-    public let values: Tensor
+    public let shape: [Int]
+    /// nil when only the bf16 copy was kept (`init(rounded:shape:)`).
+    public let values: Tensor?
     let rounded: [UInt16]?
+
+    public init(values: Tensor, rounded: [UInt16]?) {
+        (self.shape, self.values, self.rounded) = (values.shape, values, rounded)
+    }
+
+    /// An input that exists only as bf16 bits: usable by bf16 products alone.
+    init(rounded: [UInt16], shape: [Int]) {
+        precondition(rounded.count == shape.reduce(1, *), "LinearInput: \(rounded.count) values for shape \(shape)")
+        (self.shape, self.values, self.rounded) = (shape, nil, rounded)
+    }
+
+    var count: Int { shape.reduce(1, *) }
 }
 
 public struct Linear {
@@ -39,11 +54,15 @@ public struct Linear {
     }
 
     public func forward(_ input: LinearInput, precision: Precision) -> Tensor {
-        let x = input.values
-        weight.inputObserver?(x)
-        if let quantized = weight.quantized { return forwardInt8(x, quantized) }
-        let rows = x.count / inFeatures
-        var y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
+        if let x = input.values {
+            weight.inputObserver?(x)
+            if let quantized = weight.quantized { return forwardInt8(x, quantized) }
+        } else {
+            precondition(weight.inputObserver == nil && weight.quantized == nil && precision.productsInBFloat16,
+                         "Linear: \(weight.name) got a bf16-only input outside a bf16 product")
+        }
+        let rows = input.count / inFeatures
+        var y = Tensor(uninitialized: Array(input.shape.dropLast()) + [outFeatures])
         let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
         input.withOperand { a in
             weight.value.data.withUnsafeBufferPointer { w in
@@ -75,8 +94,7 @@ public struct Linear {
     public func backward(_ dy: Tensor, input: LinearInput, precision: Precision,
                          needsInputGradient: Bool = true) -> Tensor? {
         precondition(weight.quantized == nil, "Linear: \(weight.name) is int8, which is inference only")
-        let x = input.values
-        let rows = x.count / inFeatures
+        let rows = input.count / inFeatures
         // dy feeds two products: in bf16 it is rounded once for both.
         let roundedDy = precision.productsInBFloat16 && needsInputGradient ? dy.roundedToBFloat16() : nil
         let gradient = LinearInput(values: dy, rounded: roundedDy)
@@ -96,7 +114,7 @@ public struct Linear {
             }
         }
         guard needsInputGradient else { return nil }
-        var dx = Tensor(uninitialized: x.shape)
+        var dx = Tensor(uninitialized: input.shape)
         gradient.withOperand { gradOut in
             weight.value.data.withUnsafeBufferPointer { w in
                 dx.data.withUnsafeMutableBufferPointer { gradIn in
@@ -116,7 +134,7 @@ extension LinearInput {
         if let rounded {
             return rounded.withUnsafeBufferPointer { body(.bfloat16($0.baseAddress!)) }
         }
-        return values.data.withUnsafeBufferPointer { body(.float($0.baseAddress!)) }
+        return values!.data.withUnsafeBufferPointer { body(.float($0.baseAddress!)) }
     }
 }
 

@@ -50,9 +50,17 @@ public struct Block {
         let (normed2, norm2Cache) = norm2.forward(x1, keepCache: keepCache)
         let fc1Input = Linear.input(normed2, precision: precision)
         let hidden = fc1.forward(fc1Input, precision: precision)
-        var (activated, geluSlope) = keepCache ? GELU.forwardWithDerivative(hidden) : (GELU.forward(hidden), Tensor(zeros: [0]))
-        drop(&activated)
-        let fc2Input = Linear.input(activated, precision: precision)
+        let fc2Input: LinearInput, geluSlope: Tensor
+        if precision.productsInBFloat16 && !(dropout > 0 && generator != nil) && fc2.weight.inputObserver == nil
+            && fc2.weight.quantized == nil {
+            // GELU writes fc2's bf16 input directly (no dropout between them to apply in f32).
+            (fc2Input, geluSlope) = keepCache ? GELU.forwardRoundedWithDerivative(hidden)
+                                              : (GELU.forwardRounded(hidden), Tensor(zeros: [0]))
+        } else {
+            var (activated, slope) = keepCache ? GELU.forwardWithDerivative(hidden) : (GELU.forward(hidden), Tensor(zeros: [0]))
+            drop(&activated)
+            (fc2Input, geluSlope) = (Linear.input(activated, precision: precision), slope)
+        }
         var out = fc2.forward(fc2Input, precision: precision)
         drop(&out)
         dropBranch(&out)
