@@ -76,13 +76,19 @@ final class ReferenceForwardTests: XCTestCase {
 
     func testDistillationTokenWithSequencePoolingMatchesTheReference() throws {
         // No class token: the distillation token is token 0, and head_dist reads it there.
+        var config = convSequenceConfig()
+        config.distillationToken = true
+        try compare(config)
+    }
+
+    /// The CCT shape: conv tokenizer, sequence pooling.
+    private func convSequenceConfig() -> ModelConfig {
         var config = smallConfig()
         config.tokenizer = .conv
         config.convLayers = 2
         config.convChannels = 5
         config.pool = .seq
-        config.distillationToken = true
-        try compare(config)
+        return config
     }
 
     func testModelWithPrunedHeadsMatchesTheReference() throws {
@@ -100,11 +106,7 @@ final class ReferenceForwardTests: XCTestCase {
     }
 
     func testConvTokenizerModelWithSequencePoolingMatchesTheReference() throws {
-        var config = smallConfig()
-        config.tokenizer = .conv
-        config.convLayers = 2
-        config.convChannels = 5
-        config.pool = .seq
+        var config = convSequenceConfig()
         config.dropPath = 0.1  // training only: no effect on the logits
         try compare(config)
     }

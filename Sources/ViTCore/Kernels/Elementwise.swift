@@ -1,12 +1,20 @@
 // Element-wise kernels over raw pointers. Taking pointers as parameters (not captured from
 // an enclosing closure) is what lets LLVM vectorise these loops.
 
+/// GELU(v) = 0.5 v (1 + erf(v / sqrt 2)).
+@inline(__always)
+func gelu(_ v: Float) -> Float { 0.5 * v * (1 + fastErf(v * 0.707_106_77)) }
+
+/// GELU(v) and its derivative Phi(v) + v phi(v), sharing Phi.
+@inline(__always)
+func geluWithDerivative(_ v: Float) -> (value: Float, derivative: Float) {
+    let cdf = 0.5 * (1 + fastErf(v * 0.707_106_77))
+    return (v * cdf, cdf + v * 0.398_942_28 * fastExp(-0.5 * v * v))
+}
+
 @inline(never)
 func geluForwardKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-    for i in 0..<count {
-        let v = x[i]
-        y[i] = 0.5 * v * (1 + fastErf(v * 0.707_106_77))
-    }
+    for i in 0..<count { y[i] = gelu(x[i]) }
 }
 
 /// GELU and its derivative in one pass: training keeps the derivative for the backward pass,
@@ -14,34 +22,24 @@ func geluForwardKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Floa
 @inline(never)
 func geluWithDerivativeKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               _ derivative: UnsafeMutablePointer<Float>, _ count: Int) {
-    for i in 0..<count {
-        let v = x[i]
-        let cdf = 0.5 * (1 + fastErf(v * 0.707_106_77))
-        y[i] = v * cdf
-        derivative[i] = cdf + v * 0.398_942_28 * fastExp(-0.5 * v * v)
-    }
+    for i in 0..<count { (y[i], derivative[i]) = geluWithDerivative(x[i]) }
 }
 
-/// GELU and its derivative in one pass, the output rounded to bf16 (for a bf16 product) instead
-/// of stored in f32: the f32 output would only be read once more, to round it.
+/// The same with the output rounded to bf16 (for a bf16 product) instead of stored in f32: the f32
+/// output would only be read once more, to round it.
 @inline(never)
 func geluRoundedWithDerivativeKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16>,
                                      _ derivative: UnsafeMutablePointer<Float>, _ count: Int) {
     for i in 0..<count {
-        let v = x[i]
-        let cdf = 0.5 * (1 + fastErf(v * 0.707_106_77))
-        y[i] = roundedToBFloat16(v * cdf)
-        derivative[i] = cdf + v * 0.398_942_28 * fastExp(-0.5 * v * v)
+        let (value, slope) = geluWithDerivative(x[i])
+        (y[i], derivative[i]) = (roundedToBFloat16(value), slope)
     }
 }
 
 /// GELU with its output rounded to bf16 (inference in bf16).
 @inline(never)
 func geluRoundedKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<UInt16>, _ count: Int) {
-    for i in 0..<count {
-        let v = x[i]
-        y[i] = roundedToBFloat16(0.5 * v * (1 + fastErf(v * 0.707_106_77)))
-    }
+    for i in 0..<count { y[i] = roundedToBFloat16(gelu(x[i])) }
 }
 
 @inline(never)
