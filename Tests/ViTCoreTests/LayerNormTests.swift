@@ -21,4 +21,18 @@ final class LayerNormTests: XCTestCase {
         assertGradient("dx", analytic: dx.data, perturb: { x.data[$0] += $1 }, loss: loss, epsilon: 1e-3)
         assertParameterGradients([norm.gamma, norm.beta], loss: loss)
     }
+
+    func testRoundedOutputHasTheBitsOfTheFloatOutputRoundedAfterwards() {
+        let norm = LayerNorm(gamma: makeParameter("gamma", [24], seed: 1), beta: makeParameter("beta", [24], seed: 2))
+        let x = randomTensor([300, 24], seed: 3, scale: 3)
+        for keepCache in [false, true] {
+            let (y, cache) = norm.forward(x, keepCache: keepCache)
+            let (rounded, roundedCache) = norm.forwardRounded(x, keepCache: keepCache)
+            XCTAssertEqual(rounded.rounded, y.roundedToBFloat16())
+            XCTAssertNil(rounded.values)
+            XCTAssertEqual(rounded.shape, x.shape)
+            XCTAssertEqual(roundedCache?.normalized, cache?.normalized)
+            XCTAssertEqual(roundedCache?.reciprocalStd, cache?.reciprocalStd)
+        }
+    }
 }

@@ -37,7 +37,7 @@ public struct Attention {
     }
 
     public func forward(_ x: Tensor, precision: Precision, keepCache: Bool) -> (Tensor, AttentionCache?) {
-        if precision.productsInBFloat16 { return forwardBFloat16(x, keepCache: keepCache) }
+        if precision.productsInBFloat16 { return forwardBFloat16(Linear.input(x, precision: .bf16), keepCache: keepCache) }
         let (batch, tokens, width) = (x.shape[0], x.shape[1], heads * headWidth)
         let projected = qkv.forward(x, precision: precision)
         var scores = Tensor(uninitialized: [batch, heads, tokens, tokens])
@@ -102,10 +102,10 @@ public struct Attention {
         return qkv.backward(dProjected, input: cache.input, precision: precision)!
     }
 
-    private func forwardBFloat16(_ x: Tensor, keepCache: Bool) -> (Tensor, AttentionCache?) {
-        let (batch, tokens, width) = (x.shape[0], x.shape[1], heads * headWidth)
+    /// The bf16 path, from an input already rounded (by the norm before it, or by `forward`).
+    func forwardBFloat16(_ input: LinearInput, keepCache: Bool) -> (Tensor, AttentionCache?) {
+        let (batch, tokens, width) = (input.shape[0], input.shape[1], heads * headWidth)
         let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
-        let input = Linear.input(x, precision: .bf16)
         let projected = qkv.forward(input, precision: .bf16)
         var headValues = [UInt16](uninitializedBFloat16: 3 * batch * width * tokens)
         var scores = Tensor(uninitialized: [batch, heads, tokens, tokens])

@@ -24,33 +24,50 @@ public struct LayerNorm {
     }
 
     public func forward(_ x: Tensor, keepCache: Bool) -> (Tensor, LayerNormCache?) {
-        let width = gamma.count, rows = x.count / width
         var y = Tensor(uninitialized: x.shape)
+        let cache = y.data.withUnsafeMutableBufferPointer { output in
+            forward(x, keepCache: keepCache, y: output.baseAddress!, rounded: nil)
+        }
+        return (y, cache)
+    }
+
+    /// y rounded to bf16 in the same pass, for a bf16 product that is its only reader; y in f32
+    /// is never written. The cache is `forward`'s.
+    public func forwardRounded(_ x: Tensor, keepCache: Bool) -> (LinearInput, LayerNormCache?) {
+        var rounded = [UInt16](uninitializedBFloat16: x.count)
+        let cache = rounded.withUnsafeMutableBufferPointer { output in
+            forward(x, keepCache: keepCache, y: nil, rounded: output.baseAddress!)
+        }
+        return (LinearInput(rounded: rounded, shape: x.shape), cache)
+    }
+
+    private func forward(_ x: Tensor, keepCache: Bool, y: UnsafeMutablePointer<Float>?,
+                         rounded: UnsafeMutablePointer<UInt16>?) -> LayerNormCache? {
+        let width = gamma.count, rows = x.count / width
         var normalized = Tensor(uninitialized: keepCache ? x.shape : [0])
         var reciprocalStd = [Float](repeating: 0, count: rows)
         let epsilon = self.epsilon
         x.data.withUnsafeBufferPointer { input in
             gamma.value.data.withUnsafeBufferPointer { g in
                 beta.value.data.withUnsafeBufferPointer { b in
-                    y.data.withUnsafeMutableBufferPointer { output in
-                        normalized.data.withUnsafeMutableBufferPointer { xhat in
-                            reciprocalStd.withUnsafeMutableBufferPointer { rstd in
-                                let (source, target, cached) = (input.baseAddress!, output.baseAddress!, xhat.baseAddress)
-                                let (gammaValues, betaValues, rstdValues) = (g.baseAddress!, b.baseAddress!, rstd.baseAddress!)
-                                parallelRanges(rows, minimumPerWorker: 64) { range in
-                                    let offset = range.lowerBound * width
-                                    layerNormForwardKernel(source + offset, gammaValues, betaValues, target + offset,
-                                                           keepCache ? cached! + offset : nil,
-                                                           rstdValues + range.lowerBound,
-                                                           rows: range.count, width: width, epsilon: epsilon)
-                                }
+                    normalized.data.withUnsafeMutableBufferPointer { xhat in
+                        reciprocalStd.withUnsafeMutableBufferPointer { rstd in
+                            let (source, cached) = (input.baseAddress!, xhat.baseAddress)
+                            let (gammaValues, betaValues, rstdValues) = (g.baseAddress!, b.baseAddress!, rstd.baseAddress!)
+                            parallelRanges(rows, minimumPerWorker: 64) { range in
+                                let offset = range.lowerBound * width
+                                layerNormForwardKernel(source + offset, gammaValues, betaValues, y.map { $0 + offset },
+                                                       rounded.map { $0 + offset },
+                                                       keepCache ? cached! + offset : nil,
+                                                       rstdValues + range.lowerBound,
+                                                       rows: range.count, width: width, epsilon: epsilon)
                             }
                         }
                     }
                 }
             }
         }
-        return (y, keepCache ? LayerNormCache(normalized: normalized, reciprocalStd: reciprocalStd) : nil)
+        return keepCache ? LayerNormCache(normalized: normalized, reciprocalStd: reciprocalStd) : nil
     }
 
     public func backward(_ dy: Tensor, cache: LayerNormCache) -> Tensor {
@@ -97,25 +114,30 @@ public struct LayerNorm {
     }
 }
 
+/// One pass per row: rstd, then xhat (training), y in f32 and/or y rounded to bf16 (for a bf16
+/// product that is y's only reader).
 @inline(never)
 func layerNormForwardKernel(_ x: UnsafePointer<Float>, _ gamma: UnsafePointer<Float>, _ beta: UnsafePointer<Float>,
-                            _ y: UnsafeMutablePointer<Float>, _ xhat: UnsafeMutablePointer<Float>?,
+                            _ y: UnsafeMutablePointer<Float>?, _ rounded: UnsafeMutablePointer<UInt16>?,
+                            _ xhat: UnsafeMutablePointer<Float>?,
                             _ rstdOut: UnsafeMutablePointer<Float>, rows: Int, width: Int, epsilon: Float) {
     for row in 0..<rows {
-        let source = x + row * width, target = y + row * width
+        let source = x + row * width
         let mean = sumOf(source, width) / Float(width)
         let squares = centredSquaresOf(source, width, centre: mean)
         let rstd = 1 / (squares / Float(width) + epsilon).squareRoot()
         rstdOut[row] = rstd
         if let xhat {
             let cached = xhat + row * width
-            for j in 0..<width {
-                let normalized = (source[j] - mean) * rstd
-                cached[j] = normalized
-                target[j] = normalized * gamma[j] + beta[j]
-            }
-        } else {
+            for j in 0..<width { cached[j] = (source[j] - mean) * rstd }
+        }
+        if let y {
+            let target = y + row * width
             for j in 0..<width { target[j] = (source[j] - mean) * rstd * gamma[j] + beta[j] }
+        }
+        if let rounded {
+            let target = rounded + row * width
+            for j in 0..<width { target[j] = roundedToBFloat16((source[j] - mean) * rstd * gamma[j] + beta[j]) }
         }
     }
 }

@@ -42,18 +42,33 @@ public struct Block {
             DropPath.apply(mask, to: &t)
             pathMasks.append(mask)
         }
-        let (normed1, norm1Cache) = norm1.forward(x, keepCache: keepCache)
-        var (attended, attentionCache) = attention.forward(normed1, precision: precision, keepCache: keepCache)
+        // In bf16 each norm writes its linear layer's bf16 input itself, and GELU fc2's.
+        let rounds = precision.productsInBFloat16
+            && [attention.qkv, attention.proj, fc1, fc2].allSatisfy { $0.weight.inputObserver == nil && $0.weight.quantized == nil }
+        var attended: Tensor, attentionCache: AttentionCache?, norm1Cache: TokenNormCache?
+        if rounds {
+            let (normed1, cache) = norm1.forwardRounded(x, keepCache: keepCache)
+            norm1Cache = cache
+            (attended, attentionCache) = attention.forwardBFloat16(normed1, keepCache: keepCache)
+        } else {
+            let (normed1, cache) = norm1.forward(x, keepCache: keepCache)
+            norm1Cache = cache
+            (attended, attentionCache) = attention.forward(normed1, precision: precision, keepCache: keepCache)
+        }
         drop(&attended)
         dropBranch(&attended)
         let x1 = add(x, attended)
-        let (normed2, norm2Cache) = norm2.forward(x1, keepCache: keepCache)
-        let fc1Input = Linear.input(normed2, precision: precision)
+        let fc1Input: LinearInput, norm2Cache: TokenNormCache?
+        if rounds {
+            (fc1Input, norm2Cache) = norm2.forwardRounded(x1, keepCache: keepCache)
+        } else {
+            let (normed2, cache) = norm2.forward(x1, keepCache: keepCache)
+            (fc1Input, norm2Cache) = (Linear.input(normed2, precision: precision), cache)
+        }
         let hidden = fc1.forward(fc1Input, precision: precision)
         let fc2Input: LinearInput, geluSlope: Tensor
-        if precision.productsInBFloat16 && !(dropout > 0 && generator != nil) && fc2.weight.inputObserver == nil
-            && fc2.weight.quantized == nil {
-            // GELU writes fc2's bf16 input directly (no dropout between them to apply in f32).
+        if rounds && !(dropout > 0 && generator != nil) {
+            // No dropout between GELU and fc2 to apply in f32.
             (fc2Input, geluSlope) = keepCache ? GELU.forwardRoundedWithDerivative(hidden)
                                               : (GELU.forwardRounded(hidden), Tensor(zeros: [0]))
         } else {

@@ -20,6 +20,19 @@ public enum TokenNorm {
         }
     }
 
+    /// The output as a bf16 product's input: LayerNorm writes it rounded in its own pass;
+    /// BatchNorm's f32 output is rounded afterwards.
+    func forwardRounded(_ x: Tensor, keepCache: Bool) -> (LinearInput, TokenNormCache?) {
+        switch self {
+        case .layer(let norm):
+            let (y, cache) = norm.forwardRounded(x, keepCache: keepCache)
+            return (y, cache.map { .layer($0) })
+        case .batch:
+            let (y, cache) = forward(x, keepCache: keepCache)
+            return (Linear.input(y, precision: .bf16), cache)
+        }
+    }
+
     func backward(_ dy: Tensor, cache: TokenNormCache) -> Tensor {
         switch (self, cache) {
         case (.layer(let norm), .layer(let layerCache)): return norm.backward(dy, cache: layerCache)
