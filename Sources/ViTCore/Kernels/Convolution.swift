@@ -75,11 +75,8 @@ public enum Convolution {
     public static func backward(_ dy: Tensor, input x: Tensor, weights: Tensor, addingInto gradient: inout Tensor,
                                 needsInputGradient: Bool, precision: Precision = .f32) -> Tensor? {
         let weightsKey = Self.key(.backwardWeights, input: x.shape, weights: gradient.shape, precision: precision)
+        // `key` gives every kind of one shape the same type, so one rounding of dy serves both.
         let dataKey = Self.key(.backwardData, input: x.shape, weights: weights.shape, precision: precision)
-        if weightsKey.bfloat16 != dataKey.bfloat16 {
-            backwardWeights(x, dy: dy, addingInto: &gradient, precision: precision)
-            return needsInputGradient ? backwardData(dy, weights: weights, inputShape: x.shape, precision: precision) : nil
-        }
         return withOperand(dy, inBFloat16: weightsKey.bfloat16) { gradOut in
             backwardWeights(x, gradOut, key: weightsKey, addingInto: &gradient)
             return needsInputGradient ? backwardData(gradOut, key: dataKey, weights: weights, inputShape: x.shape) : nil
