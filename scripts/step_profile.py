@@ -18,6 +18,8 @@ import subprocess
 import tempfile
 
 OWN = [  # (pattern in the symbol, operation)
+    (r"roundGradient|roundedProduct", "dy rounding with bias sums (GELU backward, drop-path inside)"),
+    (r"scaleKernel", "residual adds with drop-path"),
     (r"bfloat16Kernel|convertToBFloat16|gatherHeads", "bf16 rounding of product inputs"),
     (r"gelu", "GELU (forward with derivative)"),
     (r"productKernel", "GELU backward (dy * derivative)"),

@@ -24,4 +24,39 @@ final class BlockTests: XCTestCase {
         XCTAssertEqual(fused.logits, unfused.logits)
         XCTAssertEqual(fused.gradients, unfused.gradients)
     }
+
+    func testFusedBackwardHasTheBitsOfTheSeparateSteps() throws {
+        // Block.backward folds the drop-path masks, GELU's backward and the residual adds into the
+        // passes next to them; here the same gradients are taken one step at a time.
+        let precisions: [Precision] = CPUCapabilities.current.nativeBFloat16 ? [.f32, .bf16] : [.f32]
+        var config = tinyModelConfig(heads: 2, mlpDim: 32)
+        config.dim = 16
+        config.dropPath = 0.5
+        let model = try VisionTransformer(config: config, seed: 5)
+        let block = model.blocks[1]
+        XCTAssertGreaterThan(block.dropPath, 0)
+        let x = randomTensor([6, 5, 16], seed: 6), dy = randomTensor([6, 5, 16], seed: 7)
+        for precision in precisions {
+            var generator: SeededGenerator? = SeededGenerator(seed: 8)
+            let (_, kept) = block.forward(x, precision: precision, keepCache: true, generator: &generator)
+            let cache = try XCTUnwrap(kept)
+            XCTAssertEqual(cache.pathMasks.count, 2)
+            XCTAssertTrue(cache.pathMasks.joined().contains(0), "the seed should drop a sample")
+            model.zeroGradients()
+            let fused = block.backward(dy, cache: cache, precision: precision)
+            let fusedGradients = model.parameters.map { $0.gradient.data }
+
+            model.zeroGradients()
+            let dOut = DropPath.scaled(dy, by: cache.pathMasks[1])
+            let dActivated = block.fc2.backward(dOut, input: cache.activated, precision: precision)!
+            let dHidden = GELU.backward(dActivated, derivative: cache.geluSlope)
+            let dNormed2 = block.fc1.backward(dHidden, input: cache.normed2, precision: precision)!
+            let dx1 = add(dy, block.norm2.backward(dNormed2, cache: cache.norm2))
+            let dAttended = DropPath.scaled(dx1, by: cache.pathMasks[0])
+            let dNormed1 = block.attention.backward(dAttended, cache: cache.attention, precision: precision)
+            let separate = add(dx1, block.norm1.backward(dNormed1, cache: cache.norm1))
+            XCTAssertEqual(fused, separate, "\(precision)")
+            XCTAssertEqual(fusedGradients, model.parameters.map { $0.gradient.data }, "\(precision)")
+        }
+    }
 }

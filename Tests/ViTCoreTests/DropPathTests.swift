@@ -26,4 +26,16 @@ final class DropPathTests: XCTestCase {
         XCTAssertEqual(DropPath.mask(batch: 64, rate: 0.5, generator: &first),
                        DropPath.mask(batch: 64, rate: 0.5, generator: &second))
     }
+
+    func testAddingAScaledBranchHasTheBitsOfScalingThenAdding() {
+        let x = randomTensor([40, 16, 24], seed: 1), branch = randomTensor([40, 16, 24], seed: 2)
+        var generator = SeededGenerator(seed: 3)
+        let mask = DropPath.mask(batch: 40, rate: 0.3, generator: &generator)
+        var scaled = branch
+        for sample in 0..<40 {
+            for i in (sample * 384)..<((sample + 1) * 384) { scaled.data[i] = branch.data[i] * mask[sample] }
+        }
+        XCTAssertEqual(DropPath.scaled(branch, by: mask), scaled)
+        XCTAssertEqual(DropPath.addScaled(x, branch, by: mask), add(x, scaled))
+    }
 }

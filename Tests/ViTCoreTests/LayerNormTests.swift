@@ -35,4 +35,18 @@ final class LayerNormTests: XCTestCase {
             XCTAssertEqual(roundedCache?.reciprocalStd, cache?.reciprocalStd)
         }
     }
+
+    func testBackwardAddingTheResidualHasTheBitsOfAddingAfterwards() {
+        let norm = LayerNorm(gamma: makeParameter("gamma", [24], seed: 1), beta: makeParameter("beta", [24], seed: 2))
+        let x = randomTensor([300, 24], seed: 3), dy = randomTensor([300, 24], seed: 4)
+        let residual = randomTensor([300, 24], seed: 5)
+        let (_, cache) = norm.forward(x, keepCache: true)
+        let separate = add(residual, norm.backward(dy, cache: cache!))
+        let (gammaGradient, betaGradient) = (norm.gamma.gradient.data, norm.beta.gradient.data)
+        norm.gamma.gradient.fill(0)
+        norm.beta.gradient.fill(0)
+        XCTAssertEqual(norm.backward(dy, cache: cache!, adding: residual), separate)
+        XCTAssertEqual(norm.gamma.gradient.data, gammaGradient)
+        XCTAssertEqual(norm.beta.gradient.data, betaGradient)
+    }
 }

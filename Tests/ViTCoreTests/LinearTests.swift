@@ -34,4 +34,22 @@ final class LinearTests: XCTestCase {
         XCTAssertEqual(gradientOnce, linear.weight.gradient.data)
         XCTAssertNil(Linear.input(x, precision: .f32).rounded)
     }
+
+    func testBackwardOfAProductMatchesMultiplyingFirst() throws {
+        let precisions: [Precision] = CPUCapabilities.current.nativeBFloat16 ? [.f32, .bf16] : [.f32]
+        let x = randomTensor([300, 32], seed: 3), dy = randomTensor([300, 24], seed: 4)
+        let factors = randomTensor([300, 24], seed: 5)
+        for precision in precisions {
+            let linear = Linear(weight: makeParameter("w", [24, 32], seed: 1), bias: makeParameter("b", [24], seed: 2))
+            let input = Linear.input(x, precision: precision)
+            let dxSeparate = linear.backward(GELU.backward(dy, derivative: factors), input: input, precision: precision)!
+            let (weightGradient, biasGradient) = (linear.weight.gradient.data, linear.bias!.gradient.data)
+            linear.weight.gradient.fill(0)
+            linear.bias!.gradient.fill(0)
+            let dxFused = linear.backward(dy, scaledBy: .elements(factors), input: input, precision: precision)
+            XCTAssertEqual(dxFused, dxSeparate, "\(precision)")
+            XCTAssertEqual(linear.weight.gradient.data, weightGradient, "\(precision)")
+            XCTAssertEqual(linear.bias!.gradient.data, biasGradient, "\(precision)")
+        }
+    }
 }

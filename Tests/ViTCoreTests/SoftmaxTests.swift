@@ -26,4 +26,26 @@ final class SoftmaxTests: XCTestCase {
         assertGradient("softmax", analytic: gradient.data, perturb: { x.data[$0] += $1 },
                        loss: { probeLoss(forward(), probe) }, samples: 44, epsilon: 1e-3)
     }
+
+    func testRoundedProbabilitiesHaveTheBitsOfRoundingAfterwards() {
+        let x = randomTensor([600, 64], seed: 3, scale: 4)  // enough rows for both cores
+        var expected = x.data, values = x.data
+        softmaxRows(&expected, rows: 600, columns: 64, scale: 0.125)
+        var rounded = [UInt16](repeating: 0, count: x.count)
+        softmaxRowsRounded(&values, rounded: &rounded, rows: 600, columns: 64, scale: 0.125)
+        XCTAssertEqual(values, expected)
+        XCTAssertEqual(rounded, Tensor(shape: x.shape, data: expected).roundedToBFloat16())
+    }
+
+    func testRoundedBackwardHasTheBitsOfRoundingAfterwardsAndKeepsItsInput() {
+        var p = randomTensor([600, 64], seed: 4, scale: 4)
+        softmaxRows(&p.data, rows: 600, columns: 64)
+        let dp = randomTensor([600, 64], seed: 5)
+        var expected = dp.data
+        softmaxRowsBackward(probabilities: p.data, gradient: &expected, rows: 600, columns: 64, scale: 0.125)
+        var rounded = [UInt16](repeating: 0, count: dp.count)
+        softmaxRowsBackwardRounded(probabilities: p.data, gradient: dp.data, rounded: &rounded, rows: 600, columns: 64,
+                                   scale: 0.125)
+        XCTAssertEqual(rounded, Tensor(shape: dp.shape, data: expected).roundedToBFloat16())
+    }
 }

@@ -91,6 +91,26 @@ func softmaxBackwardKernel(_ p: UnsafePointer<Float>, _ d: UnsafeMutablePointer<
 }
 
 @inline(never)
+func softmaxBackwardRoundedKernel(_ p: UnsafePointer<Float>, _ d: UnsafePointer<Float>,
+                                  _ rounded: UnsafeMutablePointer<UInt16>, rows: Int, columns: Int, scale: Float) {
+    for r in 0..<rows {
+        let pRow = p + r * columns, dRow = d + r * columns, target = rounded + r * columns
+        let dot = dotOf(pRow, dRow, columns)
+        for c in 0..<columns { target[c] = roundedToBFloat16(scale * pRow[c] * (dRow[c] - dot)) }
+    }
+}
+
+@inline(never)
+func softmaxRoundedKernel(_ values: UnsafeMutablePointer<Float>, _ rounded: UnsafeMutablePointer<UInt16>,
+                          rows: Int, columns: Int, scale: Float) {
+    for r in 0..<rows {
+        let row = values + r * columns, target = rounded + r * columns
+        softmaxRowKernel(row, columns, scale: scale)
+        for c in 0..<columns { target[c] = roundedToBFloat16(row[c]) }
+    }
+}
+
+@inline(never)
 func softmaxKernel(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int, scale: Float) {
     for r in 0..<rows { softmaxRowKernel(values + r * columns, columns, scale: scale) }
 }

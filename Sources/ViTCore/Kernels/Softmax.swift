@@ -18,3 +18,25 @@ public func softmaxRowsBackward(probabilities: UnsafePointer<Float>, gradient: U
                               scale: scale)
     }
 }
+
+/// `softmaxRows` that also writes each row's probabilities rounded to bf16 (for attention's bf16
+/// PV product) while the row is still in cache: one pass over the scores instead of two.
+public func softmaxRowsRounded(_ values: UnsafeMutablePointer<Float>, rounded: UnsafeMutablePointer<UInt16>,
+                               rows: Int, columns: Int, scale: Float = 1) {
+    parallelRanges(rows, minimumPerWorker: 256) { range in
+        let offset = range.lowerBound * columns
+        softmaxRoundedKernel(values + offset, rounded + offset, rows: range.count, columns: columns, scale: scale)
+    }
+}
+
+/// `softmaxRowsBackward` that writes ds rounded to bf16 alone (attention's bf16 dq and dk products
+/// read nothing else), leaving dp as it was: the f32 ds is never stored.
+public func softmaxRowsBackwardRounded(probabilities: UnsafePointer<Float>, gradient: UnsafePointer<Float>,
+                                       rounded: UnsafeMutablePointer<UInt16>, rows: Int, columns: Int,
+                                       scale: Float = 1) {
+    parallelRanges(rows, minimumPerWorker: 256) { range in
+        let offset = range.lowerBound * columns
+        softmaxBackwardRoundedKernel(probabilities + offset, gradient + offset, rounded + offset, rows: range.count,
+                                     columns: columns, scale: scale)
+    }
+}

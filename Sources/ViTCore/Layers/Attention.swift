@@ -64,11 +64,13 @@ public struct Attention {
         return (y, cache)
     }
 
-    public func backward(_ dy: Tensor, cache: AttentionCache, precision: Precision) -> Tensor {
-        if !cache.heads.isEmpty { return backwardBFloat16(dy, cache: cache) }
+    /// `scaling` multiplies dy first (a drop-path mask), inside proj's backward.
+    public func backward(_ dy: Tensor, scaledBy scaling: GradientScaling? = nil, cache: AttentionCache,
+                         precision: Precision) -> Tensor {
+        if !cache.heads.isEmpty { return backwardBFloat16(dy, scaledBy: scaling, cache: cache) }
         let (batch, tokens, width) = (dy.shape[0], dy.shape[1], heads * headWidth)
         let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
-        let dMerged = proj.backward(dy, input: cache.merged, precision: precision)!
+        let dMerged = proj.backward(dy, scaledBy: scaling, input: cache.merged, precision: precision)
         var dScores = Tensor(uninitialized: [batch, heads, tokens, tokens])
         // Every element is written: dq, dk and dv each fill their E columns of every row.
         var dProjected = Tensor(uninitialized: [batch, tokens, 3 * width])
@@ -122,10 +124,9 @@ public struct Attention {
                 MatMul.multiply(layout.product(m: tokens, n: tokens, k: headWidth, a: layout.head,
                                                b: layout.headTransposed, c: layout.square, bf16: true),
                                 a: q, b: k, c: s.baseAddress!)
-                softmaxRows(s.baseAddress!, rows: batch * heads * tokens, columns: tokens,
-                            scale: 1 / Float(headWidth).squareRoot())
                 rounded.withUnsafeMutableBufferPointer { p in
-                    convertToBFloat16(s.baseAddress!, p.baseAddress!, count: s.count)
+                    softmaxRowsRounded(s.baseAddress!, rounded: p.baseAddress!, rows: batch * heads * tokens,
+                                       columns: tokens, scale: 1 / Float(headWidth).squareRoot())
                     merged.data.withUnsafeMutableBufferPointer { o in
                         MatMul.multiply(layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
                                                        b: layout.head, c: layout.merged, bf16: true),
@@ -141,10 +142,10 @@ public struct Attention {
         return (y, cache)
     }
 
-    private func backwardBFloat16(_ dy: Tensor, cache: AttentionCache) -> Tensor {
+    private func backwardBFloat16(_ dy: Tensor, scaledBy scaling: GradientScaling?, cache: AttentionCache) -> Tensor {
         let (batch, tokens, width) = (dy.shape[0], dy.shape[1], heads * headWidth)
         let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
-        let dMerged = proj.backward(dy, input: cache.merged, precision: .bf16)!
+        let dMerged = proj.backward(dy, scaledBy: scaling, input: cache.merged, precision: .bf16)
         let part = batch * tokens * width
         var dOHeads = [UInt16](uninitializedBFloat16: part)
         var dScores = Tensor(uninitialized: [batch, heads, tokens, tokens])
@@ -169,13 +170,13 @@ public struct Attention {
                                                            b: layout.head, c: layout.fused, bf16: true),
                                             a: p.baseAddress!, b: dO.baseAddress!, c: dv)
                         }
-                        cache.probabilities.data.withUnsafeBufferPointer { p in
-                            softmaxRowsBackward(probabilities: p.baseAddress!, gradient: dS.baseAddress!,
-                                                rows: batch * heads * tokens, columns: tokens,
-                                                scale: 1 / Float(headWidth).squareRoot())
-                        }
                         roundedDScores.withUnsafeMutableBufferPointer { roundedDS in
-                            convertToBFloat16(dS.baseAddress!, roundedDS.baseAddress!, count: dS.count)
+                            cache.probabilities.data.withUnsafeBufferPointer { p in
+                                softmaxRowsBackwardRounded(probabilities: p.baseAddress!, gradient: dS.baseAddress!,
+                                                           rounded: roundedDS.baseAddress!,
+                                                           rows: batch * heads * tokens, columns: tokens,
+                                                           scale: 1 / Float(headWidth).squareRoot())
+                            }
                             MatMul.multiply(layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
                                                            b: layout.head, c: layout.fused, bf16: true),
                                             a: roundedDS.baseAddress!, b: k, c: dq)

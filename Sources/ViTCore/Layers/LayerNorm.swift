@@ -70,8 +70,11 @@ public struct LayerNorm {
         return keepCache ? LayerNormCache(normalized: normalized, reciprocalStd: reciprocalStd) : nil
     }
 
-    public func backward(_ dy: Tensor, cache: LayerNormCache) -> Tensor {
+    /// dx, or residual + dx when `residual` is given (a pre-norm block's skip connection, added in
+    /// the same pass instead of a separate one; bit-identical to adding afterwards).
+    public func backward(_ dy: Tensor, cache: LayerNormCache, adding residual: Tensor? = nil) -> Tensor {
         let width = gamma.count, rows = dy.count / width
+        precondition(residual == nil || residual!.shape == dy.shape, "LayerNorm: residual of another shape")
         var dx = Tensor(uninitialized: dy.shape)
         let workers = rows >= 128 ? workerCount : 1
         var partialGamma = [Float](repeating: 0, count: workers * width)
@@ -86,12 +89,20 @@ public struct LayerNorm {
                                     let chunk = (rows + workers - 1) / workers
                                     let (d, h, r, gammaValues) = (gradOut.baseAddress!, xhat.baseAddress!, rstd.baseAddress!, g.baseAddress!)
                                     let (target, dGamma, dBeta) = (gradIn.baseAddress!, pg.baseAddress!, pb.baseAddress!)
-                                    parallelWorkers(workers) { worker in
-                                        let first = worker * chunk, count = max(0, min(rows, first + chunk) - first)
-                                        let offset = first * width
-                                        layerNormBackwardKernel(d + offset, h + offset, r + first, gammaValues, target + offset,
-                                                                dGamma + worker * width, dBeta + worker * width,
-                                                                rows: count, width: width)
+                                    func run(_ skip: UnsafePointer<Float>?) {
+                                        parallelWorkers(workers) { worker in
+                                            let first = worker * chunk, count = max(0, min(rows, first + chunk) - first)
+                                            let offset = first * width
+                                            layerNormBackwardKernel(d + offset, h + offset, r + first, gammaValues,
+                                                                    skip.map { $0 + offset }, target + offset,
+                                                                    dGamma + worker * width, dBeta + worker * width,
+                                                                    rows: count, width: width)
+                                        }
+                                    }
+                                    if let residual {
+                                        residual.data.withUnsafeBufferPointer { run($0.baseAddress!) }
+                                    } else {
+                                        run(nil)
                                     }
                                 }
                             }
@@ -144,7 +155,8 @@ func layerNormForwardKernel(_ x: UnsafePointer<Float>, _ gamma: UnsafePointer<Fl
 
 @inline(never)
 func layerNormBackwardKernel(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>,
-                             _ gamma: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                             _ gamma: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?,
+                             _ dx: UnsafeMutablePointer<Float>,
                              _ dGamma: UnsafeMutablePointer<Float>, _ dBeta: UnsafeMutablePointer<Float>,
                              rows: Int, width: Int) {
     for row in 0..<rows {
@@ -162,6 +174,11 @@ func layerNormBackwardKernel(_ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<F
         while j < width { meanDH += d[j] * gamma[j] * h[j]; j += 1 }
         meanDH /= Float(width)
         let r = rstd[row]
-        for j in 0..<width { target[j] = r * (d[j] * gamma[j] - meanD - h[j] * meanDH) }
+        if let residual {
+            let skip = residual + row * width
+            for j in 0..<width { target[j] = skip[j] + r * (d[j] * gamma[j] - meanD - h[j] * meanDH) }
+        } else {
+            for j in 0..<width { target[j] = r * (d[j] * gamma[j] - meanD - h[j] * meanDH) }
+        }
     }
 }

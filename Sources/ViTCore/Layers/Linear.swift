@@ -94,22 +94,76 @@ public struct Linear {
     public func backward(_ dy: Tensor, input: LinearInput, precision: Precision,
                          needsInputGradient: Bool = true) -> Tensor? {
         precondition(weight.quantized == nil, "Linear: \(weight.name) is int8, which is inference only")
+        // dy feeds two products: in bf16 it is rounded once for both, in the pass that sums the bias gradient.
+        guard precision.productsInBFloat16 && needsInputGradient else {
+            dy.data.withUnsafeBufferPointer { gradOut in
+                if let bias {
+                    bias.gradient.data.withUnsafeMutableBufferPointer { db in
+                        addColumnSums(gradOut.baseAddress!, rows: dy.count / outFeatures, columns: outFeatures,
+                                      into: db.baseAddress!)
+                    }
+                }
+            }
+            return products(LinearInput(values: dy, rounded: nil), input: input, precision: precision,
+                            needsInputGradient: needsInputGradient)
+        }
+        return products(roundedGradient(dy, scaledBy: nil), input: input, precision: precision, needsInputGradient: true)
+    }
+
+    /// `backward` of dy scaled first: by GELU's derivative (its backward folded into the layer
+    /// after it) or by a drop-path mask. In bf16 the scaled dy is rounded and summed in one pass and
+    /// never stored in f32.
+    public func backward(_ dy: Tensor, scaledBy scaling: GradientScaling?, input: LinearInput,
+                         precision: Precision) -> Tensor {
+        guard precision.productsInBFloat16 else {
+            return backward(scaling.map { $0.applied(to: dy) } ?? dy, input: input, precision: precision)!
+        }
+        return products(roundedGradient(dy, scaledBy: scaling), input: input, precision: precision,
+                        needsInputGradient: true)!
+    }
+
+    /// dy (scaled) rounded to bf16, with the bias gradient added in the same pass.
+    private func roundedGradient(_ dy: Tensor, scaledBy scaling: GradientScaling?) -> LinearInput {
+        let rows = dy.count / outFeatures
+        var rounded = [UInt16](uninitializedBFloat16: dy.count)
+        func run(_ factors: GradientFactors?) {
+            dy.data.withUnsafeBufferPointer { gradOut in
+                rounded.withUnsafeMutableBufferPointer { target in
+                    if let bias {
+                        bias.gradient.data.withUnsafeMutableBufferPointer { db in
+                            roundGradient(gradOut.baseAddress!, times: factors, rows: rows, columns: outFeatures,
+                                          into: target.baseAddress!, addingColumnSumsTo: db.baseAddress!)
+                        }
+                    } else {
+                        roundGradient(gradOut.baseAddress!, times: factors, rows: rows, columns: outFeatures,
+                                      into: target.baseAddress!, addingColumnSumsTo: nil)
+                    }
+                }
+            }
+        }
+        switch scaling {
+        case nil: run(nil)
+        case .elements(let factors):
+            precondition(factors.shape == dy.shape, "Linear: dy \(dy.shape) scaled by \(factors.shape)")
+            factors.data.withUnsafeBufferPointer { run(.elements($0.baseAddress!)) }
+        case .samples(let mask):
+            precondition(rows % mask.count == 0, "Linear: \(rows) rows for \(mask.count) samples")
+            let perSample = rows / mask.count
+            let rowFactors = (0..<rows).map { mask[$0 / perSample] }
+            rowFactors.withUnsafeBufferPointer { run(.rows($0.baseAddress!)) }
+        }
+        return LinearInput(rounded: rounded, shape: dy.shape)
+    }
+
+    /// dW += dy^T x and, when asked, dx = dy W (the bias gradient is already added).
+    private func products(_ gradient: LinearInput, input: LinearInput, precision: Precision,
+                          needsInputGradient: Bool) -> Tensor? {
         let rows = input.count / inFeatures
-        // dy feeds two products: in bf16 it is rounded once for both.
-        let roundedDy = precision.productsInBFloat16 && needsInputGradient ? dy.roundedToBFloat16() : nil
-        let gradient = LinearInput(values: dy, rounded: roundedDy)
         gradient.withOperand { gradOut in
             input.withOperand { a in
                 weight.gradient.data.withUnsafeMutableBufferPointer { dW in
                     MatMul.multiply(MatMulShape(m: outFeatures, n: inFeatures, k: rows, transposeA: true),
                                     a: gradOut, b: a, c: dW.baseAddress!, accumulate: true, precision: precision)
-                }
-            }
-        }
-        dy.data.withUnsafeBufferPointer { gradOut in
-            if let bias {
-                bias.gradient.data.withUnsafeMutableBufferPointer { db in
-                    addColumnSums(gradOut.baseAddress!, rows: rows, columns: outFeatures, into: db.baseAddress!)
                 }
             }
         }
@@ -125,6 +179,22 @@ public struct Linear {
             }
         }
         return dx
+    }
+}
+
+/// What a linear layer's output gradient is multiplied by before its backward.
+public enum GradientScaling {
+    /// Element by element, a tensor of dy's shape (GELU's derivative).
+    case elements(Tensor)
+    /// One factor per sample of the leading dimension (a drop-path mask).
+    case samples([Float])
+
+    /// dy scaled, in f32.
+    func applied(to dy: Tensor) -> Tensor {
+        switch self {
+        case .elements(let factors): return elementwise(dy, factors, productKernel)
+        case .samples(let mask): return DropPath.scaled(dy, by: mask)
+        }
     }
 }
 

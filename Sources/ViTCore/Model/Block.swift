@@ -36,11 +36,12 @@ public struct Block {
             Dropout.apply(mask, to: &t)
             masks.append(mask)
         }
-        func dropBranch(_ t: inout Tensor) {
-            guard dropPath > 0, generator != nil else { return }
-            let mask = DropPath.mask(rows: rows ?? .all(t.shape[0]), rate: dropPath, generator: &generator!)
-            DropPath.apply(mask, to: &t)
+        // x + branch, the branch dropped per sample in the same pass when training draws a drop-path mask.
+        func addBranch(_ x: Tensor, _ branch: Tensor) -> Tensor {
+            guard dropPath > 0, generator != nil else { return add(x, branch) }
+            let mask = DropPath.mask(rows: rows ?? .all(branch.shape[0]), rate: dropPath, generator: &generator!)
             pathMasks.append(mask)
+            return DropPath.addScaled(x, branch, by: mask)
         }
         // In bf16 each norm writes its linear layer's bf16 input itself, and GELU fc2's.
         let rounds = precision.productsInBFloat16
@@ -56,8 +57,7 @@ public struct Block {
             (attended, attentionCache) = attention.forward(normed1, precision: precision, keepCache: keepCache)
         }
         drop(&attended)
-        dropBranch(&attended)
-        let x1 = add(x, attended)
+        let x1 = addBranch(x, attended)
         let fc1Input: LinearInput, norm2Cache: TokenNormCache?
         if rounds {
             (fc1Input, norm2Cache) = norm2.forwardRounded(x1, keepCache: keepCache)
@@ -78,8 +78,7 @@ public struct Block {
         }
         var out = fc2.forward(fc2Input, precision: precision)
         drop(&out)
-        dropBranch(&out)
-        let y = add(x1, out)
+        let y = addBranch(x1, out)
         guard keepCache else { return (y, nil) }
         return (y, BlockCache(norm1: norm1Cache!, attention: attentionCache!, norm2: norm2Cache!,
                               normed2: fc1Input, geluSlope: geluSlope, activated: fc2Input, dropMasks: masks,
@@ -96,19 +95,33 @@ public struct Block {
             guard !pathMasks.isEmpty else { return }
             DropPath.apply(pathMasks.removeLast(), to: &t)
         }
-        var dOut = dy
-        undropBranch(&dOut)
-        undrop(&dOut)
-        var dActivated = fc2.backward(dOut, input: cache.activated, precision: precision)!
+        // Without dropout a drop-path mask is applied inside the next linear layer's backward (one
+        // pass with its rounding in bf16); with dropout both masks are applied first, in order.
+        let scalesInside = masks.isEmpty
+        var dActivated: Tensor
+        if scalesInside, let mask = pathMasks.popLast() {
+            dActivated = fc2.backward(dy, scaledBy: .samples(mask), input: cache.activated, precision: precision)
+        } else {
+            var dOut = dy
+            undropBranch(&dOut)
+            undrop(&dOut)
+            dActivated = fc2.backward(dOut, input: cache.activated, precision: precision)!
+        }
         undrop(&dActivated)
-        let dHidden = GELU.backward(dActivated, derivative: cache.geluSlope)
-        let dNormed2 = fc1.backward(dHidden, input: cache.normed2, precision: precision)!
-        let dx1 = add(dy, norm2.backward(dNormed2, cache: cache.norm2))
-        var dAttended = dx1
-        undropBranch(&dAttended)
-        undrop(&dAttended)
-        let dNormed1 = attention.backward(dAttended, cache: cache.attention, precision: precision)
-        return add(dx1, norm1.backward(dNormed1, cache: cache.norm1))
+        // GELU's backward (dy * GELU'(x)) runs inside fc1's: in bf16, one pass rounds and sums it.
+        let dNormed2 = fc1.backward(dActivated, scaledBy: .elements(cache.geluSlope), input: cache.normed2,
+                                    precision: precision)
+        let dx1 = norm2.backward(dNormed2, cache: cache.norm2, adding: dy)
+        let dNormed1: Tensor
+        if scalesInside, let mask = pathMasks.popLast() {
+            dNormed1 = attention.backward(dx1, scaledBy: .samples(mask), cache: cache.attention, precision: precision)
+        } else {
+            var dAttended = dx1
+            undropBranch(&dAttended)
+            undrop(&dAttended)
+            dNormed1 = attention.backward(dAttended, cache: cache.attention, precision: precision)
+        }
+        return norm1.backward(dNormed1, cache: cache.norm1, adding: dx1)
     }
 
     /// Folds a training forward's BatchNorm statistics into the running ones (nothing for LayerNorm).

@@ -33,10 +33,13 @@ public enum TokenNorm {
         }
     }
 
-    func backward(_ dy: Tensor, cache: TokenNormCache) -> Tensor {
+    /// dx, or residual + dx (LayerNorm adds it in its own pass).
+    func backward(_ dy: Tensor, cache: TokenNormCache, adding residual: Tensor? = nil) -> Tensor {
         switch (self, cache) {
-        case (.layer(let norm), .layer(let layerCache)): return norm.backward(dy, cache: layerCache)
-        case (.batch(let norm), .batch(let batchCache)): return norm.backward(dy, cache: batchCache)
+        case (.layer(let norm), .layer(let layerCache)): return norm.backward(dy, cache: layerCache, adding: residual)
+        case (.batch(let norm), .batch(let batchCache)):
+            let dx = norm.backward(dy, cache: batchCache)
+            return residual.map { add($0, dx) } ?? dx
         default: preconditionFailure("TokenNorm: a cache from the other normalisation")
         }
     }

@@ -96,16 +96,21 @@ public final class Trainer {
             }
             // Evaluated every --eval-every epochs and always at the end; NaN in the log otherwise.
             let evaluates = (epoch + 1) % config.evaluateEvery == 0 || epoch + 1 == config.epochs
+            let trainedSeconds = Date().timeIntervalSince(totals.start), evaluationStart = Date()
             let evaluation = evaluates ? try evaluateAveraged() : nil
+            let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
             let accuracy = evaluation?.accuracy ?? .nan
             logs.append(EpochLog(epoch: epoch + 1, trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
                                  testAccuracy: accuracy, learningRate: Double(totals.learningRate),
                                  seconds: Date().timeIntervalSince(totals.start), auxiliaryLoss: totals.meanAuxiliary))
             try epochObserver?(logs.last!, evaluation)
             let tested = evaluates ? String(format: "test acc %.2f%%", 100 * accuracy) : "not evaluated"
-            progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, %@ (%.0f s)",
+            // Where the epoch's time went: the steps, making the batches between them, the evaluation.
+            progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, %@ (%.0f s: steps %.0f s, batches %.1f s%@)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
-                            tested, logs.last!.seconds) + totals.parallelSummary)
+                            tested, logs.last!.seconds, totals.stepSeconds, trainedSeconds - totals.stepSeconds,
+                            evaluates ? String(format: ", evaluation %.0f s", evaluationSeconds) : "")
+                     + totals.parallelSummary)
             try afterEpoch(self)
         }
     }
