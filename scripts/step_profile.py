@@ -2,6 +2,7 @@
 """Where a training step's time goes: a per-operation breakdown of vit-bench's training step.
 
     python3 scripts/step_profile.py --model cct-teacher --precision bf16
+    python3 scripts/step_profile.py --model cct-teacher --mode infer   # the forward a distillation runs
 
 Runs vit-bench twice: under `perf record`, from the sixth second on so that start-up (the peak
 measurement, the model's initial weights, the first touch of the heap) is left out (the share of
@@ -42,8 +43,8 @@ def run(command, env=None):
 
 
 def bench_command(args, seconds):
-    return [f"{args.bin}/vit-bench", "--model", args.model, "--mode", "train", "--precision", args.precision,
-            "--repeats", "1", "--seconds", str(seconds)]
+    return [f"{args.bin}/vit-bench", "--model", args.model, "--mode", args.mode, "--precision", args.precision,
+            "--repeats", "1", "--seconds", str(seconds), "--batch-sizes", "128"]
 
 
 def onednn_split(args):
@@ -75,13 +76,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="cct-teacher")
     parser.add_argument("--precision", default="bf16")
+    parser.add_argument("--mode", default="train", choices=["train", "infer"],
+                        help="a training step, or an inference forward at batch 128 (a distillation's teacher)")
     parser.add_argument("--bin", default=".build/release")
     parser.add_argument("--seconds", type=float, default=12)
     args = parser.parse_args()
     with tempfile.NamedTemporaryFile(suffix=".perf") as data:
         bench = run(["perf", "record", "-F", "999", "--delay", "6000", "-o", data.name]
                     + bench_command(args, args.seconds)).stdout
-        rate = float(re.search(r"train \S+ batch 128: ([0-9.]+) images/s", bench).group(1))
+        rate = float(re.search(args.mode + r" \S+ batch 128: ([0-9.]+) images/s", bench).group(1))
         report = run(["perf", "report", "-i", data.name, "--no-children", "--sort", "dso,symbol", "-g", "none",
                       "--stdio"]).stdout
     shares = collections.Counter()
@@ -108,7 +111,8 @@ def main():
         shares[name] += onednn * ms / total_onednn
     step_ms = 128 / rate * 1000
     whole = sum(shares.values())
-    print(f"{args.model} {args.precision} training step, batch 128: {rate:.1f} images/s, {step_ms:.0f} ms a step")
+    what = "training step" if args.mode == "train" else "inference forward"
+    print(f"{args.model} {args.precision} {what}, batch 128: {rate:.1f} images/s, {step_ms:.0f} ms a step")
     print("| operation | share | ms a step |\n| --- | --- | --- |")
     for name, share in shares.most_common():
         print(f"| {name} | {100 * share / whole:.1f}% | {step_ms * share / whole:.0f} |")

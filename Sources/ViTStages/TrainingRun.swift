@@ -80,9 +80,13 @@ public struct TrainingRun {
         /// --tensorboard: a folder for TensorBoard event files beside the HDF5 log.
         public var tensorboard: String?
 
-        public init(path: String, record: ModelRecord) {
+        /// The command line the file records.
+        public var command: [String]
+
+        public init(path: String, record: ModelRecord, command: [String]) {
             self.path = path
             self.record = record
+            self.command = command
         }
     }
 
@@ -96,7 +100,7 @@ public struct TrainingRun {
         if let directory = output.tensorboard, DataParallel.group.rank == 0 { try TensorBoardLog(directory: directory).attach(to: trainer) }
         func checkpoint(withOptimizer: Bool) -> Checkpoint {
             let makeFile = {
-                Checkpoint(model: model, record: output.record, command: CommandLine.arguments)
+                Checkpoint(model: model, record: output.record, command: output.command)
             }
             // With --ema the file's weights are the average; the raw ones stay for --resume.
             var file = average.map { $0.withAverage(model.parametersAndBuffers, makeFile) } ?? makeFile()

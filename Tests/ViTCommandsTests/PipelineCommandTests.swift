@@ -83,23 +83,41 @@ final class PipelineCommandTests: XCTestCase {
     /// The settings vit-train would make of these flags on the pipeline's data, in the recipe's precision.
     private func parsed(_ flags: [String], like recipe: TrainingConfig) throws -> TrainingConfig {
         let data = try DataOptions.parse(["--imbalance-ratio", "100"])
-        var config = try TrainingOptions.parse(["--seed", "7"] + flags).config(data: data)
+        let options = try TrainingOptions.parse(["--seed", "7"] + flags)
+        var config = try options.config(data: data, recipe: options.loadRecipe())
         config.precision = recipe.precision  // resolved on this CPU by the stage
         return config
     }
 
+    /// The reference plan's runner at seed 7, reading the long-tailed set (R = 100).
+    private func referenceRunner(quick: Bool) throws -> PlanRunner {
+        var plan = try Plan.load("reference")
+        plan.seed = 7
+        var runner = PlanRunner(plan: plan, data: DataSource(directory: "data"))
+        runner.quick = quick
+        runner.modelsFolder = "models"
+        return runner
+    }
+
     func testRecipesGiveTheSettingsTheirFormerFlagsGave() throws {
-        var source = DataSource(directory: "data")
-        source.imbalanceRatio = 100
         for (epochs, quick) in [(160, false), (150, false), (1, true), (10, false)] {
+            let runner = try referenceRunner(quick: quick)
             let deferred = "\(epochs * 4 / 5)", warmup = "\(min(5, max(0, epochs - 1)))"
-            let teacher = try PipelineCommand.teacherRecipe(epochs: epochs, quick: quick, seed: 7, data: source)
+            var teacher = try runner.trainingConfig("cct-teacher", epochs: quick ? nil : epochs)
+            XCTAssertEqual(teacher.recipe?.name, "cct-teacher")
+            if !quick {
+                XCTAssertEqual(teacher, try parsed(["--recipe", "cct-teacher", "--epochs", "\(epochs)", "--warmup-epochs", warmup],
+                                                   like: teacher))
+            }
+            teacher.recipe = nil
             XCTAssertEqual(teacher, try parsed(
                 ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--min-lr", "1e-5",
                  "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", deferred,
                  "--policy", "auto-augment", "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", deferred,
                  "--eval-every", quick ? "1" : "5"] + (quick ? [] : ["--ema", "0.999"]), like: teacher))
-            let student = try PipelineCommand.studentRecipe(epochs: epochs, quick: quick, seed: 7, data: source)
+            var student = try runner.trainingConfig("cct-student", epochs: quick ? nil : epochs)
+            XCTAssertEqual(student.recipe?.name, "cct-student")
+            student.recipe = nil
             XCTAssertEqual(student, try parsed(
                 ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--min-lr", "1e-5",
                  "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", deferred,
@@ -108,21 +126,61 @@ final class PipelineCommandTests: XCTestCase {
         }
     }
 
+    func testTheReferencePlanIsTheFormerPipelineStepByStep() throws {
+        let plan = try PipelineCommand.plan(named: "reference", teacherEpochs: nil, studentEpochs: nil, distill: nil,
+                                            finetuneEpochs: nil, sparsities: nil, seed: nil)
+        XCTAssertEqual(plan.imbalanceRatio, 100)
+        XCTAssertEqual(plan.seed, 0)
+        let tune = { (output: String, structure: PruningStructure, levels: [Double]) -> Plan.Step in
+            .prune(Plan.Prune(parent: "student.h5", output: output, structure: structure, sparsities: levels,
+                              finetuneEpochs: 5, recipe: "cct-student-finetune", teacher: "teacher.h5"))
+        }
+        XCTAssertEqual(plan.steps, [
+            .train(Plan.Train(output: "teacher.h5", recipe: "cct-teacher")),
+            .distill(Plan.Distill(output: "student.h5", recipe: "cct-student", teacher: "teacher.h5")),
+            tune("student-pruned.h5", .unstructured, [0.3, 0.5, 0.7, 0.8, 0.9]),
+            tune("student-heads50.h5", .heads, [0.5]),
+            .quantize(Plan.Quantize(parent: "student.h5", output: "student-int8.h5")),
+            .quantize(Plan.Quantize(parent: "student-pruned-s50.h5", output: "student-pruned-s50-int8.h5")),
+            .report,
+        ])
+        XCTAssertEqual(try Recipe.load("cct-teacher").values.epochs, 160)
+        XCTAssertEqual(try Recipe.load("cct-student").values.epochs, 150)
+        // The flags change the steps; a sweep without 0.5 writes no s50 file, so its int8 step goes.
+        let short = try PipelineCommand.plan(named: "reference", teacherEpochs: 3, studentEpochs: 2, distill: .hard,
+                                             finetuneEpochs: 1, sparsities: "0.3,0.7", seed: 4)
+        XCTAssertEqual(short.seed, 4)
+        XCTAssertEqual(short.steps.count, plan.steps.count - 1)
+        XCTAssertEqual(short.steps[0], .train(Plan.Train(output: "teacher.h5", recipe: "cct-teacher", epochs: 3)))
+        XCTAssertEqual(short.steps[1], .distill(Plan.Distill(output: "student.h5", recipe: "cct-student",
+                                                             teacher: "teacher.h5", kind: .hard, epochs: 2)))
+        guard case .prune(let sweep) = short.steps[2], case .prune(let heads) = short.steps[3] else {
+            return XCTFail("prune steps expected")
+        }
+        XCTAssertEqual(sweep.sparsities, [0.3, 0.7])
+        XCTAssertEqual(heads.sparsities, [0.5], "the flag sets the unstructured sweep only")
+        XCTAssertEqual([sweep.finetuneEpochs, heads.finetuneEpochs], [1, 1])
+        XCTAssertEqual(short.steps[4].outputs, ["student-int8.h5"])
+    }
+
     func testPruningStagesFineTuneWithAutoAugmentAndTheStudentsTeacher() throws {
-        var source = DataSource(directory: "data")
-        source.imbalanceRatio = 100
+        let runner = try referenceRunner(quick: false)
         for epochs in [0, 5] {
             for teacher in [nil, "teacher.h5"] {
-                let stage = try PipelineCommand.pruneStage("student.h5", levels: [0.5], output: "heads.h5",
-                                                          structure: .heads, finetuneEpochs: epochs, teacher: teacher,
-                                                          distill: .soft, seed: 7, precision: .auto, data: source)
-                let tune = epochs > 0 ? ["--warmup-epochs", "0", "--lr", "1e-4", "--policy", "auto-augment"] : []
-                XCTAssertEqual(stage.training, try parsed(tune + ["--loss", "balanced-softmax"], like: stage.training))
+                var stage = try runner.pruneSettings(Plan.Prune(parent: "student.h5", output: "heads.h5", structure: .heads,
+                                                                sparsities: [0.5], finetuneEpochs: epochs,
+                                                                recipe: "cct-student-finetune", teacher: teacher))
+                XCTAssertEqual(stage.training.recipe?.name, "cct-student-finetune")
+                stage.training.recipe = nil
+                // The fine-tuning recipe's settings (with nothing to fine-tune they are recorded, unused).
+                XCTAssertEqual(stage.training, try parsed(["--warmup-epochs", "0", "--lr", "1e-4", "--policy", "auto-augment",
+                                                           "--loss", "balanced-softmax"], like: stage.training))
                 XCTAssertEqual(stage.pruning.finetuneEpochs, epochs)
                 XCTAssertEqual(stage.pruning.structure, .heads)
                 XCTAssertEqual(stage.pruning.layers, PrunableLayer.defaults)
+                XCTAssertEqual(stage.parent, "models/student.h5")
                 // One-shot pruning has nothing to distil; fine-tuning distils from the named teacher.
-                XCTAssertEqual(stage.teacher?.path, epochs > 0 ? teacher : nil)
+                XCTAssertEqual(stage.teacher?.path, epochs > 0 ? teacher.map { "models/\($0)" } : nil)
                 XCTAssertEqual(stage.teacher?.distillation.kind, epochs > 0 && teacher != nil ? .soft : nil)
                 XCTAssertEqual(stage.teacher?.distillation.temperature, epochs > 0 && teacher != nil ? 4 : nil)
             }

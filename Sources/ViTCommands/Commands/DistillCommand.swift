@@ -53,11 +53,11 @@ public struct DistillCommand: ParsableCommand {
         if balancedDistillation && drwDistillation {
             throw ValidationError("--balanced-distillation and --drw-distillation both re-weight the teacher term; choose one")
         }
-        if balancedDistillation && resume == nil && ![.balancedSoftmax, .logitAdjusted].contains(training.loss) {
-            throw ValidationError("--balanced-distillation needs --loss balanced-softmax or logit-adjusted, got \(training.loss.rawValue)")
-        }
         if resume != nil && model.overridesArchitecture {
             throw ValidationError("--resume takes the architecture from the checkpoint; drop the model flags")
+        }
+        if resume != nil && training.recipe != nil {
+            throw ValidationError("--resume takes the settings from the checkpoint; drop --recipe")
         }
     }
 
@@ -75,11 +75,17 @@ public struct DistillCommand: ParsableCommand {
             settings.adjustedDistillation = adjustedDistillation
             settings.balancedDistillation = balancedDistillation
             settings.teacher = teacher ?? ""
-            var architecture = try model.config(defaultPreset: "student")
+            let recipe = try training.loadRecipe()
+            var architecture = try model.config(defaultPreset: recipe?.values.preset ?? "student")
             architecture.distillationToken = distToken
-            start = .fresh(model: architecture, training: try training.config(data: data), distillation: settings)
+            let config = try training.config(data: data, recipe: recipe)
+            if balancedDistillation && ![.balancedSoftmax, .logitAdjusted].contains(config.loss) {
+                throw ConfigError(message: "--balanced-distillation needs --loss balanced-softmax or logit-adjusted, got \(config.loss.rawValue)")
+            }
+            start = .fresh(model: architecture, training: config, distillation: settings)
         }
         var settings = DistillSettings(start: start, data: try data.source(), output: out)
+        settings.command = CommandLine.arguments
         settings.precision = training.precision
         settings.keepOptimizerState = !noOptimizerState
         settings.tensorboard = training.tensorboard

@@ -52,6 +52,7 @@ public struct EvalCommand: ParsableCommand {
             data.limitTrain = limitTrain
             data.limitTest = limitTest
             var settings = PostHocSettings(checkpoint: checkpoint, output: out, data: data)
+            settings.command = CommandLine.arguments
             settings.criterion = posthocCriterion
             try refitPostHocAdjustment(settings, compute: compute)
             return
@@ -59,7 +60,8 @@ public struct EvalCommand: ParsableCommand {
         if let source = posthocTauFrom, let out {
             var data = DataSource(directory: CIFAR10.resolveDirectory(flag: self.data))
             data.limitTest = limitTest
-            try transferPostHocTau(from: source, to: checkpoint, output: out, data: data, compute: compute)
+            try transferPostHocTau(from: source, to: checkpoint, output: out, data: data, compute: compute,
+                                   command: CommandLine.arguments)
             return
         }
         var settings = EvaluateSettings(checkpoint: checkpoint, data: DataSource(directory: CIFAR10.resolveDirectory(flag: data)))

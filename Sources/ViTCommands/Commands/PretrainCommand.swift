@@ -60,6 +60,7 @@ public struct PretrainCommand: ParsableCommand {
         var settings = PretrainSettings(model: try model.config(defaultPreset: "teacher"),
                                         pretraining: settings(precision: .f32), data: try data.source(), output: out)
         settings.precision = precision
+        settings.command = CommandLine.arguments
         try pretrain(settings)
     }
 }

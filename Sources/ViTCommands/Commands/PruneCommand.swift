@@ -76,18 +76,24 @@ public struct PruneCommand: ParsableCommand {
         if teacher != nil && distill == .none {
             throw ConfigError(message: "--distill none with --teacher: drop --teacher instead")
         }
+    }
+
+    public func run() throws {
+        let recipe = try training.loadRecipe()
+        if recipe?.values.epochs != nil {
+            throw ConfigError(message: "vit-prune fine-tunes for --finetune-epochs; recipe \(recipe!.name)'s epochs do not apply")
+        }
+        let training = try self.training.config(data: data, recipe: recipe)
         if finetuneEpochs > 0 && training.warmupEpochs >= finetuneEpochs {
             throw ConfigError(message: "--warmup-epochs \(training.warmupEpochs) must be below --finetune-epochs "
                               + "\(finetuneEpochs) (fine-tuning usually wants --warmup-epochs 0)")
         }
-    }
-
-    public func run() throws {
         var stage = PruneSettings(parent: checkpoint, levels: try sparsityLevels(), output: out,
-                                  pruning: try settings(sparsity: 0), training: try training.config(data: data),
+                                  pruning: try settings(sparsity: 0), training: training,
                                   data: try data.source())
-        stage.precision = training.precision
-        stage.tensorboard = training.tensorboard
+        stage.precision = self.training.precision
+        stage.command = CommandLine.arguments
+        stage.tensorboard = self.training.tensorboard
         if let teacher {
             var distillation = DistillationSettings()
             distillation.kind = distill

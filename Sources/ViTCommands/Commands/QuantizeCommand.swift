@@ -41,6 +41,7 @@ public struct QuantizeCommand: ParsableCommand {
         settings.patchEmbedding = quantizePatchEmbedding
         settings.seed = seed
         var stage = QuantizeSettings(parent: checkpoint, output: out, quantization: settings, data: try data.source())
+        stage.command = CommandLine.arguments
         stage.skipEvaluation = skipEval
         try ViTStages.quantize(stage)
     }

@@ -35,6 +35,9 @@ public struct TrainCommand: ParsableCommand {
         if resume != nil && model.overridesArchitecture {
             throw ValidationError("--resume takes the architecture from the checkpoint; drop the model flags")
         }
+        if resume != nil && training.recipe != nil {
+            throw ValidationError("--resume takes the settings from the checkpoint; drop --recipe")
+        }
         if resume != nil && initFrom != nil {
             throw ValidationError("--init starts a new run and --resume continues one; use one of them")
         }
@@ -51,10 +54,13 @@ public struct TrainCommand: ParsableCommand {
         if let resume {
             start = .resume(path: resume, epochs: training.epochs)
         } else {
-            start = .fresh(model: try model.config(), training: try training.config(data: data),
+            let recipe = try training.loadRecipe()
+            start = .fresh(model: try model.config(defaultPreset: recipe?.values.preset ?? "teacher"),
+                           training: try training.config(data: data, recipe: recipe),
                            encoder: initFrom.map { .init(path: $0, learningRateScale: encoderLrScale ?? 0.01) })
         }
         var settings = TrainSettings(start: start, data: try data.source(), output: out)
+        settings.command = CommandLine.arguments
         settings.precision = training.precision
         settings.stage = stage
         settings.keepOptimizerState = !noOptimizerState

@@ -32,6 +32,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The processes (MPI ranks) that trained it: the group of the process that makes the
     /// config, and a resumed run's own (any number can resume). Results do not depend on it.
     public var ranks = DataParallel.group.size
+    /// The recipe file the settings came from (flags may have changed some); nil: none.
+    public var recipe: RecipeReference?
 
     public subscript<T>(dynamicMember field: WritableKeyPath<TrainingSchedule, T>) -> T {
         get { schedule[keyPath: field] }
@@ -45,7 +47,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case validationFraction = "validation_fraction", validationSeed = "validation_seed"
         case evaluateEvery = "eval_every"
         case augmentationSettings = "augment_settings"
-        case ranks
+        case ranks, recipe
     }
 
     public init() {}
@@ -71,6 +73,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         augmentationSettings = try c.decodeIfPresent(AugmentationSettings.self, forKey: .augmentationSettings)
         evaluateEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? defaults.evaluateEvery
         ranks = try c.decodeIfPresent(Int.self, forKey: .ranks) ?? 1
+        recipe = try c.decodeIfPresent(RecipeReference.self, forKey: .recipe)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -90,6 +93,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(validationSeed, forKey: .validationSeed)
         try c.encode(evaluateEvery, forKey: .evaluateEvery)
         try c.encode(ranks, forKey: .ranks)
+        try c.encodeIfPresent(recipe, forKey: .recipe)
     }
 
     public func validate() throws {
@@ -117,5 +121,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
         try augmentationSettings?.validate()
         if evaluateEvery < 1 { try fail("eval-every must be at least 1, got \(evaluateEvery)") }
+    }
+}
+
+/// The recipe file a run was configured from: its name and the SHA-256 of its bytes.
+public struct RecipeReference: Codable, Equatable, Sendable {
+    public var name: String
+    public var sha256: String
+
+    public init(name: String, sha256: String) {
+        (self.name, self.sha256) = (name, sha256)
     }
 }

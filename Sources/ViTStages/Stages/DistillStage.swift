@@ -20,6 +20,8 @@ public struct DistillSettings {
     public var keepOptimizerState = true
     public var tensorboard: String?
     public var stopAfterEpochs: Int?
+    /// The command line recorded in the output file (the command passes its own; the stage reads no process state).
+    public var command: [String] = []
     /// With `.resume`: turn balanced distillation on for the rest of the run. Allowed only before
     /// the label loss's adjusted phase, where the setting has not acted yet, so the result is the
     /// fresh run with it: one cross-entropy phase can branch into several endings.
@@ -77,7 +79,7 @@ public func distill(_ settings: DistillSettings) throws {
     // Named even without a teacher (kind none), as every student file always was.
     record.teacher = ModelRecord.Source(name: (distillation.teacher as NSString).lastPathComponent,
                                         sha256: distillation.teacherSHA256)
-    var output = TrainingRun.Output(path: settings.output, record: record)
+    var output = TrainingRun.Output(path: settings.output, record: record, command: settings.command)
     output.auxiliaryColumn = "distill_loss"
     output.keepOptimizerState = settings.keepOptimizerState
     output.tensorboard = settings.tensorboard

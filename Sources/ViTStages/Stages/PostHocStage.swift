@@ -9,6 +9,8 @@ public struct PostHocSettings {
     public var output: String
     public var data: DataSource
     public var criterion = PostHocCriterion.logLoss
+    /// The command line recorded in the output file (the command passes its own; the stage reads no process state).
+    public var command: [String] = []
 
     public init(checkpoint: String, output: String, data: DataSource) {
         self.checkpoint = checkpoint
@@ -74,7 +76,7 @@ public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: Compute
     adjustment.criterion = settings.criterion
     let result = try adjustment.fold(into: &file, path: path, test: test, precision: compute.precision,
                                      keepLearnedBiases: !file.optimizer.isEmpty)
-    file.attributes["posthoc_command"] = .string(CommandLine.arguments.joined(separator: " "))
+    file.attributes["posthoc_command"] = .string(settings.command.joined(separator: " "))
     try file.save(to: settings.output)
     print("wrote \(settings.output)")
     return result
@@ -88,7 +90,7 @@ public func refitPostHocAdjustment(_ settings: PostHocSettings, compute: Compute
 /// inputs are never overwritten.
 @discardableResult
 public func transferPostHocTau(from source: String, to checkpoint: String, output: String, data: DataSource,
-                               compute: ComputeSettings) throws -> EvaluationResult {
+                               compute: ComputeSettings, command: [String]) throws -> EvaluationResult {
     try OutputFile.prepare(output, inputs: [checkpoint, source])
     let donor = try Checkpoint.load(from: source)
     guard let tau = donor.eval["posthoc_tau"]?.doubles?.first, donor.eval["validation_indices"] != nil else {
@@ -107,7 +109,7 @@ public func transferPostHocTau(from source: String, to checkpoint: String, outpu
     let result = try foldPostHocTau(tau, into: &file, path: checkpoint, classCounts: counts, test: try data.loadTest(),
                                     precision: compute.precision, keepLearnedBiases: !file.optimizer.isEmpty)
     file.attributes["posthoc_tau_source"] = .string(source)
-    file.attributes["posthoc_command"] = .string(CommandLine.arguments.joined(separator: " "))
+    file.attributes["posthoc_command"] = .string(command.joined(separator: " "))
     try file.save(to: output)
     print(String(format: "post-hoc logit adjustment: tau %.2f, chosen on %@'s validation split, folded into the head's bias",
                  tau, source))

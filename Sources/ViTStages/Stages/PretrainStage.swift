@@ -12,6 +12,8 @@ public struct PretrainSettings {
     public var data: DataSource
     public var output: String
     public var precision = PrecisionChoice.auto
+    /// The command line recorded in the output file (the command passes its own; the stage reads no process state).
+    public var command: [String] = []
 
     public init(model: ModelConfig, pretraining: PretrainingConfig, data: DataSource, output: String) {
         self.model = model
@@ -48,7 +50,8 @@ public func pretrain(_ settings: PretrainSettings) throws {
         step.run(model: network, optimizer: optimizer, images: batch, learningRate: rate, seed: seed)
     }
     try trainer.run { trainer in
-        try pretrainedCheckpoint(network, record: record, logs: trainer.logs, classCounts: counts).save(to: settings.output)
+        try pretrainedCheckpoint(network, record: record, logs: trainer.logs, classCounts: counts,
+                                 command: settings.command).save(to: settings.output)
     }
     print("wrote \(settings.output)")
 }
@@ -66,8 +69,8 @@ private func loadTrainingImages(_ data: DataSource, _ config: PretrainingConfig)
 /// The encoder under the usual timm names, its untrained head (head_trained = 0), the decoder
 /// (and mask token) under decoder.*, and the log with train_loss = reconstruction MSE.
 private func pretrainedCheckpoint(_ network: PretrainingModel, record: ModelRecord, logs: [EpochLog],
-                                  classCounts: [Int]) -> Checkpoint {
-    var file = Checkpoint(model: network.encoder, record: record, command: CommandLine.arguments)
+                                  classCounts: [Int], command: [String]) -> Checkpoint {
+    var file = Checkpoint(model: network.encoder, record: record, command: command)
     file.attributes["head_trained"] = .int(0)
     for parameter in network.decoder.parameters + [network.maskToken].compactMap({ $0 }) {
         file.weights[parameter.name] = StoredArray(parameter.value)

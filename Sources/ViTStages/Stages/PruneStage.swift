@@ -19,6 +19,8 @@ public struct PruneSettings {
     /// Fine-tune with the distillation loss (kind, temperature, alpha) against this teacher's file.
     public var teacher: (path: String, distillation: DistillationSettings)?
     public var tensorboard: String?
+    /// The command line recorded in the output file (the command passes its own; the stage reads no process state).
+    public var command: [String] = []
 
     public init(parent: String, levels: [Double], output: String, pruning: PruningConfig, training: TrainingConfig,
                 data: DataSource) {
@@ -90,7 +92,7 @@ public func prune(_ settings: PruneSettings) throws {
             record.teacher = ModelRecord.Source(name: (teacherPath as NSString).lastPathComponent, sha256: teacherHash)
         }
         printConfig(record.configJSON)
-        var file = Checkpoint(model: network, record: record, command: CommandLine.arguments)
+        var file = Checkpoint(model: network, record: record, command: settings.command)
         file.compressWeights = true
         let achieved: Double
         if pruning.structure == .unstructured {

@@ -11,6 +11,8 @@ public struct QuantizeSettings {
     public var data: DataSource
     /// Leave the test-set evaluation (and /eval) out.
     public var skipEvaluation = false
+    /// The command line recorded in the output file (the command passes its own; the stage reads no process state).
+    public var command: [String] = []
 
     public init(parent: String, output: String, quantization: QuantizationSettings, data: DataSource) {
         self.parent = parent
@@ -63,7 +65,7 @@ public func quantize(_ stage: QuantizeSettings) throws {
         return pixels
     }
 
-    var file = Checkpoint(model: model, record: record, command: CommandLine.arguments)
+    var file = Checkpoint(model: model, record: record, command: stage.command)
     // An int8 model is not trained further, so its masks go: its zeros are exact int8 zeros.
     // A pruned parent's file stays compressed (zeros cost next to nothing); a dense one's int8
     // weights barely deflate, and the chunk indexes would cost more than deflate saves.

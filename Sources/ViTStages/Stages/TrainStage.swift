@@ -34,6 +34,8 @@ public struct TrainSettings {
     public var tensorboard: String?
     /// Stop (and write the checkpoint) after this many epochs of the schedule.
     public var stopAfterEpochs: Int?
+    /// The command line recorded in the output file (the command passes its own; the stage reads no process state).
+    public var command: [String] = []
 
     public init(start: Start, data: DataSource, output: String) {
         self.start = start
@@ -75,7 +77,7 @@ public func train(_ settings: TrainSettings) throws {
     var record = ModelRecord(stage: settings.stage, model: network.config, seed: config.seed)
     record.training = config
     record.setOtherSection("compute", compute)
-    var output = TrainingRun.Output(path: settings.output, record: record)
+    var output = TrainingRun.Output(path: settings.output, record: record, command: settings.command)
     output.attributes = initAttributes
     output.keepOptimizerState = settings.keepOptimizerState
     output.tensorboard = settings.tensorboard
