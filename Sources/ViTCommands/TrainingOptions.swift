@@ -32,6 +32,10 @@ public struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hold out this share of each training class (at least 5 images) as a validation split; "
                                + "the post-hoc logit adjustment's tau is chosen on it, never on the test set (default 0)."))
     public var validationFraction: Double?
+    @Option(help: ArgumentHelp("A balanced validation set of N images of each class, drawn from the training images the "
+                               + "long-tailed subset left out (a class without enough gives the rest from its training "
+                               + "images); evaluated after every epoch, recorded in the file (0 = none, the default)."))
+    public var validationPerClass: Int?
     @Option(help: ArgumentHelp("Image policy before the crop: none (default), auto-augment (CIFAR-10 policy), "
                                + "rand-augment or trivial-augment."))
     public var policy: AugmentationPolicy?
@@ -82,6 +86,7 @@ public struct TrainingOptions: ParsableArguments {
         values.ema = ema
         values.evalEvery = evalEvery
         values.validationFraction = validationFraction
+        values.validationPerClass = validationPerClass
         values.policy = policy
         values.randomErasing = randomErasing
         values.mixup = mixup

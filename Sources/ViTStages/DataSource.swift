@@ -24,18 +24,27 @@ public struct DataSource {
     /// The (long-tailed) training set, its class counts, and the balanced test set.
     public func load(seed: UInt64, imbalanceRatio: Double? = nil, quiet: Bool = false) throws
         -> (train: LabeledImages, counts: [Int], test: LabeledImages) {
+        let loaded = try loadSelection(seed: seed, imbalanceRatio: imbalanceRatio, quiet: quiet)
+        let train = loaded.kept.count == loaded.full.count ? loaded.full : loaded.full.subset(loaded.kept)
+        return (train, loaded.counts, loaded.test)
+    }
+
+    /// The whole training set with the positions the long-tailed subset keeps (a balanced
+    /// validation set is drawn from the others), its class counts, and the test set.
+    public func loadSelection(seed: UInt64, imbalanceRatio: Double? = nil, quiet: Bool = false) throws
+        -> (full: LabeledImages, kept: [Int], counts: [Int], test: LabeledImages) {
         try downloadIfMissing()
         var train = try CIFAR10.loadTraining(directory: directory)
         var test = try CIFAR10.loadTest(directory: directory)
         if let limitTrain { train = train.subset(Array(0..<min(limitTrain, train.count))) }
         if let limitTest { test = test.subset(Array(0..<min(limitTest, test.count))) }
         let ratio = imbalanceRatio ?? self.imbalanceRatio
-        let (subset, counts) = try longTailed(train, imbalanceRatio: ratio, seed: seed)
+        let (kept, counts) = try longTailedSelection(train, imbalanceRatio: ratio, seed: seed)
         if !quiet {
-            print("training images: \(subset.count) (imbalance ratio \(ratio)), per class: \(counts)")
+            print("training images: \(kept.count) (imbalance ratio \(ratio)), per class: \(counts)")
             print("test images: \(test.count)")
         }
-        return (subset, counts, test)
+        return (train, kept, counts, test)
     }
 
     public func loadTest() throws -> LabeledImages {

@@ -22,6 +22,7 @@ extension Recipe.Values {
         merged.ema = ema ?? base.ema
         merged.evalEvery = evalEvery ?? base.evalEvery
         merged.validationFraction = validationFraction ?? base.validationFraction
+        merged.validationPerClass = validationPerClass ?? base.validationPerClass
         merged.policy = policy ?? base.policy
         merged.randomErasing = randomErasing ?? base.randomErasing
         merged.mixup = mixup ?? base.mixup
@@ -54,6 +55,7 @@ extension Recipe.Values {
         config.emaDecay = ema ?? 0
         config.evaluateEvery = evalEvery ?? 1
         config.validationFraction = validationFraction ?? 0
+        config.validationPerClass = validationPerClass ?? 0
         config.validationSeed = seed
         let settings = AugmentationSettings(policy: policy ?? .none, randomErasing: randomErasing ?? 0, mixup: mixup ?? 0,
                                             cutmix: cutmix ?? 0,

@@ -51,6 +51,7 @@ public struct Recipe: Equatable, Sendable {
         public var ema: Float?
         public var evalEvery: Int?
         public var validationFraction: Double?
+        public var validationPerClass: Int?
         public var policy: AugmentationPolicy?
         public var randomErasing: Float?
         public var mixup: Float?
@@ -65,7 +66,7 @@ public struct Recipe: Equatable, Sendable {
     public static let keys = ["description", "preset", "epochs", "batch-size", "lr", "min-lr", "weight-decay",
                               "warmup-epochs", "label-smoothing", "clip-norm", "loss", "logit-tau",
                               "adjust-from-epoch", "drw-epoch", "drw-beta", "ema", "eval-every",
-                              "validation-fraction", "policy", "random-erasing", "mixup", "cutmix", "mix-off-epoch",
+                              "validation-fraction", "validation-per-class", "policy", "random-erasing", "mixup", "cutmix", "mix-off-epoch",
                               "ohem-ratio"]
 
     public init(name: String, sha256: String, values: Values) {
@@ -131,6 +132,7 @@ public struct Recipe: Equatable, Sendable {
             case "ema": values.ema = Float(try real())
             case "eval-every": values.evalEvery = try integer()
             case "validation-fraction": values.validationFraction = try real()
+            case "validation-per-class": values.validationPerClass = try integer()
             case "policy": values.policy = try field.named(AugmentationPolicy.self)
             case "random-erasing": values.randomErasing = Float(try real())
             case "mixup": values.mixup = Float(try real())

@@ -57,6 +57,44 @@ public struct TrainingRun {
         return (run, file)
     }
 
+    /// The images of a run: the training set it learns from with the class counts its losses
+    /// use, the test set, and its validation set when the config asks for one (a split of the
+    /// training subset with --validation-fraction, or a balanced set with --validation-per-class).
+    public struct RunImages {
+        public var train: LabeledImages, counts: [Int], test: LabeledImages
+        public var split: ValidationSplit?
+        public var balanced: BalancedValidation?
+    }
+
+    public func loadImages(_ source: DataSource) throws -> RunImages {
+        guard config.validationPerClass > 0 else {
+            let (loaded, loadedCounts, test) = try source.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
+            let (train, counts, split) = try carveValidation(from: loaded, counts: loadedCounts)
+            return RunImages(train: train, counts: counts, test: test, split: split)
+        }
+        let (full, kept, _, test) = try source.loadSelection(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
+        let balanced = try balancedValidation(full: full, kept: kept, perClass: config.validationPerClass,
+                                              seed: config.validationSeed)
+        let train = full.subset(balanced.trainingKept)
+        let counts = classCounts(train.labels, classes: LabeledImages.classNames.count)
+        print(validationLine(balanced, leftOut: full.count - kept.count))
+        return RunImages(train: train, counts: counts, test: test, balanced: balanced)
+    }
+
+    /// "validation: 50 images of each class (500) from the 37594 training images the long-tailed
+    /// subset left out; from the training subset (they leave training): airplane 50; training on 12356".
+    private func validationLine(_ balanced: BalancedValidation, leftOut: Int) -> String {
+        let perClass = config.validationPerClass
+        var line = "validation: \(perClass) images of each class (\(balanced.indices.count)) from the \(leftOut) "
+            + "training images the long-tailed subset left out"
+        let taken = balanced.fromTraining.enumerated().filter { $0.element > 0 }
+        if !taken.isEmpty {
+            line += "; from the training subset (they leave training): "
+                + taken.map { "\(LabeledImages.classNames[$0.offset]) \($0.element)" }.joined(separator: ", ")
+        }
+        return line + "; training on \(balanced.trainingKept.count)"
+    }
+
     /// The training images the run learns from: all of `train`, or (--validation-fraction) all
     /// but a class-stratified validation split, returned with the counts the losses use.
     public func carveValidation(from train: LabeledImages, counts: [Int]) throws
@@ -93,10 +131,11 @@ public struct TrainingRun {
     /// Trains the remaining epochs, saving after each, then evaluates and writes the final file.
     @discardableResult
     public func execute(training: LabeledImages, classCounts: [Int], test: LabeledImages, output: Output,
-                        validation: ValidationSplit? = nil, stopAfter: Int? = nil,
+                        validation: ValidationSplit? = nil, balanced: BalancedValidation? = nil, stopAfter: Int? = nil,
                         step: @escaping StepFunction) throws -> EvaluationResult {
         let trainer = Trainer(model: model, config: config, training: training, test: test, logs: logs,
                               average: average, step: step)
+        trainer.validationImages = balanced?.images
         if let directory = output.tensorboard, DataParallel.group.rank == 0 { try TensorBoardLog(directory: directory).attach(to: trainer) }
         func checkpoint(withOptimizer: Bool) -> Checkpoint {
             let makeFile = {
@@ -111,6 +150,10 @@ public struct TrainingRun {
             for (name, value) in output.attributes { file.attributes[name] = value }
             file.storeLogs(trainer.logs, auxiliaryColumn: output.auxiliaryColumn)
             file.eval["class_counts"] = StoredArray(ints: classCounts)
+            if let balanced {
+                file.eval["balanced_validation_indices"] = StoredArray(ints: balanced.indices)
+                file.eval["balanced_validation_from_training"] = StoredArray(ints: balanced.fromTraining)
+            }
             if withOptimizer { file.storeOptimizer(optimizer) }
             return file
         }
@@ -119,6 +162,11 @@ public struct TrainingRun {
         print(describe(result))
         var final = checkpoint(withOptimizer: output.keepOptimizerState)
         final.storeEvaluation(result, model: model, classCounts: classCounts)
+        if let balanced {
+            let checked = try trainer.evaluateAveraged(on: balanced.images)
+            final.eval["validation_accuracy"] = StoredArray(shape: [], values: .float64([checked.accuracy]))
+            final.eval["validation_per_class_accuracy"] = StoredArray(doubles: checked.perClassAccuracy)
+        }
         var outcome = result
         if let validation {
             outcome = try storePostHocAdjustment(validation, classCounts: classCounts, test: test, into: &final,

@@ -103,6 +103,9 @@ extension Checkpoint {
         if let auxiliaryColumn, rows.allSatisfy({ $0.auxiliaryLoss != nil }) {
             logs[auxiliaryColumn] = StoredArray(doubles: rows.map { $0.auxiliaryLoss! })
         }
+        if !rows.isEmpty, rows.allSatisfy({ $0.validationAccuracy != nil }) {
+            logs["validation_accuracy"] = StoredArray(doubles: rows.map { $0.validationAccuracy! })
+        }
         for (name, column) in extraColumns { logs[name] = StoredArray(doubles: column) }
     }
 
@@ -118,10 +121,13 @@ extension Checkpoint {
             (try column("train_loss"), try column("train_accuracy"), try column("test_accuracy"),
              try column("lr"), try column("seconds"))
         let auxiliary = try auxiliaryColumn.flatMap { logs[$0] == nil ? nil : try column($0) }
+        let validation = logs["validation_accuracy"] == nil ? nil : try column("validation_accuracy")
         return epochs.indices.map {
-            EpochLog(epoch: Int(epochs[$0]), trainLoss: loss[$0], trainAccuracy: trainAccuracy[$0],
-                     testAccuracy: testAccuracy[$0], learningRate: rate[$0], seconds: seconds[$0],
-                     auxiliaryLoss: auxiliary?[$0])
+            var row = EpochLog(epoch: Int(epochs[$0]), trainLoss: loss[$0], trainAccuracy: trainAccuracy[$0],
+                               testAccuracy: testAccuracy[$0], learningRate: rate[$0], seconds: seconds[$0],
+                               auxiliaryLoss: auxiliary?[$0])
+            row.validationAccuracy = validation?[$0]
+            return row
         }
     }
 

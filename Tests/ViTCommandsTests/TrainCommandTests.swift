@@ -116,6 +116,46 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertNotNil(file.eval["posthoc_accuracy"])
     }
 
+    func testABalancedValidationSetIsDrawnFromTheLeftOutImagesEvaluatedEachEpochAndRecorded() throws {
+        let out = temporaryPath("balanced-validation.h5")
+        try train(["--epochs", "2", "--imbalance-ratio", "10", "--validation-per-class", "3"], out: out)
+        let file = try Checkpoint.load(from: out)
+        let indices = try XCTUnwrap(file.eval["balanced_validation_indices"]?.int64s)
+        XCTAssertEqual(indices.count, 30)
+        XCTAssertEqual(Set(indices).count, 30)
+        let fromTraining = try XCTUnwrap(file.eval["balanced_validation_from_training"]?.int64s)
+        XCTAssertEqual(fromTraining.count, 10)
+        XCTAssertEqual(fromTraining.first, 3, "the largest class leaves nothing out: its share comes from training")
+        // The training counts the losses used are the subset's less what went to validation.
+        let (kept, subsetCounts) = try longTailedSelection(try CIFAR10.loadTraining(directory: data), imbalanceRatio: 10,
+                                                           seed: 0)
+        XCTAssertEqual(try XCTUnwrap(file.eval["class_counts"]?.int64s).map(Int.init),
+                       zip(subsetCounts, fromTraining).map { $0 - Int($1) })
+        XCTAssertTrue(Set(indices.map(Int.init)).isDisjoint(with: Set(kept).subtracting(indices.map(Int.init))))
+        let perEpoch = try XCTUnwrap(file.logs["validation_accuracy"]?.doubles)
+        XCTAssertEqual(perEpoch.count, 2)
+        XCTAssertTrue(perEpoch.allSatisfy { (0...1).contains($0) })
+        let final = try XCTUnwrap(file.eval["validation_accuracy"]?.doubles?.first)
+        XCTAssertEqual(final, perEpoch.last!, accuracy: 1e-12, "the saved weights score as the last epoch did")
+        XCTAssertEqual(file.eval["validation_per_class_accuracy"]?.doubles?.count, 10)
+        XCTAssertEqual(try file.epochLogs(file: out).map(\.validationAccuracy), perEpoch)
+        XCTAssertThrowsError(try train(["--epochs", "1", "--validation-per-class", "3", "--validation-fraction", "0.1"],
+                                       out: temporaryPath("both.h5")))
+    }
+
+    func testAResumedRunWithABalancedValidationSetEndsAsAnUninterruptedOne() throws {
+        let flags = ["--epochs", "2", "--imbalance-ratio", "10", "--validation-per-class", "3"]
+        let straight = temporaryPath("val-straight.h5"), interrupted = temporaryPath("val-1.h5")
+        let resumed = temporaryPath("val-resumed.h5")
+        try train(flags, out: straight)
+        try train(flags + ["--stop-after-epochs", "1"], out: interrupted)
+        try train(["--resume", interrupted], out: resumed)
+        let a = try Checkpoint.load(from: straight), b = try Checkpoint.load(from: resumed)
+        XCTAssertEqual(a.weights, b.weights)
+        XCTAssertEqual(a.logs["validation_accuracy"], b.logs["validation_accuracy"])
+        XCTAssertEqual(a.eval["balanced_validation_indices"], b.eval["balanced_validation_indices"])
+    }
+
     func testThePostHocAdjustmentIsFoldedIntoTheSavedHeadAndResumeUndoesIt() throws {
         let out = temporaryPath("folded.h5")
         try train(["--epochs", "2", "--validation-fraction", "0.3"], out: out)

@@ -23,7 +23,7 @@ final class RecipeTests: XCTestCase {
             {"description": "d", "preset": "cct-student", "epochs": 40, "batch-size": 64, "lr": 5e-4, "min-lr": 1e-5,
              "weight-decay": 0.03, "warmup-epochs": 2, "label-smoothing": 0.2, "clip-norm": 0.5, "loss": "logit-adjusted",
              "logit-tau": 1.5, "adjust-from-epoch": "80%", "drw-epoch": 30, "drw-beta": 0.999, "ema": 0.99,
-             "eval-every": 4, "validation-fraction": 0.1, "policy": "rand-augment", "random-erasing": 0.25,
+             "eval-every": 4, "validation-fraction": 0.1, "validation-per-class": 20, "policy": "rand-augment", "random-erasing": 0.25,
              "mixup": 0.8, "cutmix": 1, "mix-off-epoch": "75%", "ohem-ratio": 0.7}
             """)
         let v = recipe.values
@@ -45,13 +45,14 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(v.ema, 0.99)
         XCTAssertEqual(v.evalEvery, 4)
         XCTAssertEqual(v.validationFraction, 0.1)
+        XCTAssertEqual(v.validationPerClass, 20)
         XCTAssertEqual(v.policy, .randAugment)
         XCTAssertEqual(v.randomErasing, 0.25)
         XCTAssertEqual(v.mixup, 0.8)
         XCTAssertEqual(v.cutmix, 1)
         XCTAssertEqual(v.mixOffEpoch, .percent(75))
         XCTAssertEqual(v.ohemRatio, 0.7)
-        XCTAssertEqual(Recipe.keys.count, 24, "a new key needs a line in the parser and in this test")
+        XCTAssertEqual(Recipe.keys.count, 25, "a new key needs a line in the parser and in this test")
     }
 
     func testTheRecipeIsNamedByItsFileAndItsBytesHash() throws {

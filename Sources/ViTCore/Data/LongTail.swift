@@ -20,12 +20,19 @@ public func longTailCounts(perClass: Int, imbalanceRatio: Double, classes: Int =
 /// (5000 for the CIFAR-10 training set).
 public func longTailed(_ images: LabeledImages, imbalanceRatio: Double,
                        seed: UInt64) throws -> (LabeledImages, classCounts: [Int]) {
+    let (kept, counts) = try longTailedSelection(images, imbalanceRatio: imbalanceRatio, seed: seed)
+    return (kept.count == images.count ? images : images.subset(kept), counts)
+}
+
+/// The positions in `images` that `longTailed` keeps (ascending), and its class counts.
+public func longTailedSelection(_ images: LabeledImages, imbalanceRatio: Double,
+                                seed: UInt64) throws -> (kept: [Int], classCounts: [Int]) {
     guard imbalanceRatio >= 1, imbalanceRatio.isFinite else {
         throw DataError("imbalance ratio must be at least 1, got \(imbalanceRatio)")
     }
     let classes = LabeledImages.classNames.count
     // R = 1 means the set as it is, even when its classes are not exactly balanced (a slice).
-    if imbalanceRatio == 1 { return (images, classCounts(images.labels, classes: classes)) }
+    if imbalanceRatio == 1 { return (Array(0..<images.count), classCounts(images.labels, classes: classes)) }
     var members = [[Int]](repeating: [], count: classes)
     for (index, label) in images.labels.enumerated() { members[Int(label)].append(index) }
     let targets = longTailCounts(perClass: members.map(\.count).min() ?? 0,
@@ -38,5 +45,5 @@ public func longTailed(_ images: LabeledImages, imbalanceRatio: Double,
         kept += order.prefix(target).map { indices[$0] }
     }
     kept.sort()
-    return (images.subset(kept), targets)
+    return (kept, targets)
 }

@@ -10,6 +10,8 @@ public struct EpochLog: Equatable, Sendable {
     public var seconds: Double
     /// Mean auxiliary loss of the epoch (distillation's teacher term), when the step reports one.
     public var auxiliaryLoss: Double?
+    /// Accuracy on the run's balanced validation set after the epoch, when it has one.
+    public var validationAccuracy: Double?
 
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, testAccuracy: Double,
                 learningRate: Double, seconds: Double, auxiliaryLoss: Double? = nil) {
@@ -44,6 +46,8 @@ public final class Trainer {
     public let config: TrainingConfig
     public let loader: BatchLoader
     public let testImages: LabeledImages
+    /// The balanced validation set, evaluated after every epoch (it is small); nil: none.
+    public var validationImages: LabeledImages?
     public private(set) var logs: [EpochLog]
     public var progress: (String) -> Void = { print($0) }
     /// Sees every step's figures (for --tensorboard); the HDF5 log keeps the epochs only.
@@ -99,12 +103,20 @@ public final class Trainer {
             let trainedSeconds = Date().timeIntervalSince(totals.start), evaluationStart = Date()
             let evaluation = evaluates ? try evaluateAveraged() : nil
             let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
+            let validation = try validationImages.map { try evaluateAveraged(on: $0) }
             let accuracy = evaluation?.accuracy ?? .nan
-            logs.append(EpochLog(epoch: epoch + 1, trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
-                                 testAccuracy: accuracy, learningRate: Double(totals.learningRate),
-                                 seconds: Date().timeIntervalSince(totals.start), auxiliaryLoss: totals.meanAuxiliary))
+            var row = EpochLog(epoch: epoch + 1, trainLoss: totals.meanLoss, trainAccuracy: totals.accuracy,
+                               testAccuracy: accuracy, learningRate: Double(totals.learningRate),
+                               seconds: Date().timeIntervalSince(totals.start), auxiliaryLoss: totals.meanAuxiliary)
+            row.validationAccuracy = validation?.accuracy
+            logs.append(row)
             try epochObserver?(logs.last!, evaluation)
-            let tested = evaluates ? String(format: "test acc %.2f%%", 100 * accuracy) : "not evaluated"
+            var tested = evaluates ? String(format: "test acc %.2f%%", 100 * accuracy) : "not evaluated"
+            if let validation {
+                tested = String(format: "val acc %.2f%% (head %.1f / medium %.1f / tail %.1f), ", 100 * validation.accuracy,
+                                100 * validation.head, 100 * validation.medium, 100 * validation.tail)
+                    + tested
+            }
             // Where the epoch's time went: the steps, making the batches between them, the evaluation.
             progress(String(format: "epoch %d/%d done: train loss %.4f, train acc %.1f%%, %@ (%.0f s: steps %.0f s, batches %.1f s%@)",
                             epoch + 1, config.epochs, logs.last!.trainLoss, 100 * logs.last!.trainAccuracy,
@@ -119,9 +131,14 @@ public final class Trainer {
 extension Trainer {
     /// The test-set evaluation of the model as it is saved: its weight average when there is one.
     public func evaluateAveraged() throws -> EvaluationResult {
-        guard let average else { return try evaluate(model, on: testImages, precision: config.precision) }
+        try evaluateAveraged(on: testImages)
+    }
+
+    /// The same on other images (the balanced validation set).
+    public func evaluateAveraged(on images: LabeledImages) throws -> EvaluationResult {
+        guard let average else { return try evaluate(model, on: images, precision: config.precision) }
         return try average.withAverage(model.parametersAndBuffers) {
-            try evaluate(model, on: testImages, precision: config.precision)
+            try evaluate(model, on: images, precision: config.precision)
         }
     }
 }

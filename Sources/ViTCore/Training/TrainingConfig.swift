@@ -27,6 +27,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Share of each class held out for choosing tau and epochs; 0: no validation split.
     public var validationFraction: Double = 0
     public var validationSeed: UInt64 = 0
+    /// Images per class of a balanced validation set drawn from the training images the
+    /// long-tailed subset left out (`balancedValidation`); 0: none.
+    public var validationPerClass = 0
     /// Evaluate on the test set every this many epochs (and after the last).
     public var evaluateEvery = 1
     /// The processes (MPI ranks) that trained it: the group of the process that makes the
@@ -45,6 +48,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case logitAdjustmentTau = "logit_adjustment_tau", adjustFromEpoch = "adjust_from_epoch"
         case drwEpoch = "drw_epoch", drwBeta = "drw_beta", emaDecay = "ema_decay"
         case validationFraction = "validation_fraction", validationSeed = "validation_seed"
+        case validationPerClass = "validation_per_class"
         case evaluateEvery = "eval_every"
         case augmentationSettings = "augment_settings"
         case ranks, recipe
@@ -70,6 +74,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction)
             ?? defaults.validationFraction
         validationSeed = try c.decodeIfPresent(UInt64.self, forKey: .validationSeed) ?? defaults.validationSeed
+        validationPerClass = try c.decodeIfPresent(Int.self, forKey: .validationPerClass) ?? 0
         augmentationSettings = try c.decodeIfPresent(AugmentationSettings.self, forKey: .augmentationSettings)
         evaluateEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? defaults.evaluateEvery
         ranks = try c.decodeIfPresent(Int.self, forKey: .ranks) ?? 1
@@ -91,6 +96,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(emaDecay, forKey: .emaDecay)
         try c.encode(validationFraction, forKey: .validationFraction)
         try c.encode(validationSeed, forKey: .validationSeed)
+        if validationPerClass > 0 { try c.encode(validationPerClass, forKey: .validationPerClass) }
         try c.encode(evaluateEvery, forKey: .evaluateEvery)
         try c.encode(ranks, forKey: .ranks)
         try c.encodeIfPresent(recipe, forKey: .recipe)
@@ -118,6 +124,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(0..<1).contains(emaDecay) { try fail("EMA decay must be in [0, 1) (0: off), got \(emaDecay)") }
         if !(0..<1).contains(validationFraction) {
             try fail("validation fraction must be in [0, 1) (0: no split), got \(validationFraction)")
+        }
+        if validationPerClass < 0 { try fail("validation images per class must not be negative, got \(validationPerClass)") }
+        if validationPerClass > 0 && validationFraction > 0 {
+            try fail("a validation fraction and validation images per class are two validation sets; choose one")
         }
         try augmentationSettings?.validate()
         if evaluateEvery < 1 { try fail("eval-every must be at least 1, got \(evaluateEvery)") }

@@ -70,8 +70,8 @@ public func distill(_ settings: DistillSettings) throws {
         distillation.teacherSHA256 = hash
     }
     let config = run.config, student = run.model, optimizer = run.optimizer
-    let (loaded, loadedCounts, test) = try settings.data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
-    let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
+    let images = try run.loadImages(settings.data)
+    let (train, counts, test, validation) = (images.train, images.counts, images.test, images.split)
     var record = ModelRecord(stage: .student, model: student.config, seed: config.seed)
     record.training = config
     record.distillation = distillation
@@ -93,7 +93,7 @@ public func distill(_ settings: DistillSettings) throws {
     let step = DistillationStep(loss: DistillationLoss(settings: distillation, label: label),
                                 precision: config.precision, clipNorm: config.clipNorm)
     try run.execute(training: train, classCounts: counts, test: test, output: output, validation: validation,
-                    stopAfter: settings.stopAfterEpochs) {
+                    balanced: images.balanced, stopAfter: settings.stopAfterEpochs) {
         images, targets, epoch, rate, dropoutSeed in
         step.run(student: student, teacher: teacherModel, optimizer: optimizer, images: images, targets: targets,
                  epoch: epoch, learningRate: rate, dropoutSeed: dropoutSeed)

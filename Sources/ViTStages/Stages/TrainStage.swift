@@ -72,8 +72,8 @@ public func train(_ settings: TrainSettings) throws {
         run = TrainingRun(model: network, config: config)
     }
     let config = run.config, network = run.model, optimizer = run.optimizer
-    let (loaded, loadedCounts, test) = try settings.data.load(seed: config.seed, imbalanceRatio: config.imbalanceRatio)
-    let (train, counts, validation) = try run.carveValidation(from: loaded, counts: loadedCounts)
+    let images = try run.loadImages(settings.data)
+    let (train, counts, test, validation) = (images.train, images.counts, images.test, images.split)
     var record = ModelRecord(stage: settings.stage, model: network.config, seed: config.seed)
     record.training = config
     record.setOtherSection("compute", compute)
@@ -90,7 +90,7 @@ public func train(_ settings: TrainSettings) throws {
     // The heads learn at the full rate; the rest (the encoder) at the scale, 1 unless fine-tuning.
     let encoderScale = config.encoderLearningRateScale
     try run.execute(training: train, classCounts: counts, test: test, output: output, validation: validation,
-                    stopAfter: settings.stopAfterEpochs) {
+                    balanced: images.balanced, stopAfter: settings.stopAfterEpochs) {
         images, targets, epoch, rate, dropoutSeed in
         step.run(model: network, optimizer: optimizer, images: images, targets: targets, epoch: epoch,
                  learningRate: rate, dropoutSeed: dropoutSeed,
