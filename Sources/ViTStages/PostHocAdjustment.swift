@@ -13,7 +13,9 @@ struct PostHocAdjustment {
     /// The unadjusted model's logits on the validation images, and their labels.
     var validationLogits: Tensor
     var validationLabels: [Int32]
-    var validationIndices: [Int]
+    /// The split's positions in the long-tailed training set (--validation-fraction), stored as
+    /// `validation_indices`; nil for a balanced validation set, which stores its own.
+    var validationIndices: [Int]?
     /// Training images per class (without the validation split): the prior.
     var classCounts: [Int]
     var criterion = PostHocCriterion.logLoss
@@ -27,7 +29,7 @@ struct PostHocAdjustment {
                                       criterion: criterion)
         let adjusted = try foldPostHocTau(Double(choice.tau), into: &file, path: path, classCounts: classCounts,
                                           test: test, precision: precision, keepLearnedBiases: keepLearnedBiases)
-        file.eval["validation_indices"] = StoredArray(ints: validationIndices)
+        if let validationIndices { file.eval["validation_indices"] = StoredArray(ints: validationIndices) }
         file.eval["posthoc_validation_balanced_accuracy"] = StoredArray(shape: [], values: .float64([choice.balancedAccuracy]))
         file.eval["posthoc_validation_balanced_log_loss"] = StoredArray(shape: [], values: .float64([choice.balancedLogLoss]))
         print(String(format: "post-hoc logit adjustment: tau %.2f chosen by %@ on %d validation images (balanced "

@@ -169,8 +169,14 @@ public struct TrainingRun {
         }
         var outcome = result
         if let validation {
-            outcome = try storePostHocAdjustment(validation, classCounts: classCounts, test: test, into: &final,
+            outcome = try storePostHocAdjustment(on: validation.validation, indices: validation.validationIndices,
+                                                 classCounts: classCounts, test: test, into: &final,
                                                  path: output.path, keepLearnedBiases: output.keepOptimizerState)
+        } else if let balanced {
+            // Chosen on the balanced validation set, as on a split; the indices are stored already.
+            outcome = try storePostHocAdjustment(on: balanced.images, indices: nil, classCounts: classCounts, test: test,
+                                                 into: &final, path: output.path,
+                                                 keepLearnedBiases: output.keepOptimizerState)
         }
         try final.save(to: output.path)
         print("wrote \(output.path)")
@@ -178,14 +184,14 @@ public struct TrainingRun {
     }
 
     /// The post-hoc adjustment (PostHocAdjustment), chosen on the weights the file saves (the average with --ema).
-    private func storePostHocAdjustment(_ split: ValidationSplit, classCounts: [Int], test: LabeledImages,
-                                        into file: inout Checkpoint, path: String,
+    private func storePostHocAdjustment(on validation: LabeledImages, indices: [Int]?, classCounts: [Int],
+                                        test: LabeledImages, into file: inout Checkpoint, path: String,
                                         keepLearnedBiases: Bool) throws -> EvaluationResult {
         var collected: (logits: Tensor, labels: [Int32])?
-        let collect = { collected = collectLogits(model, on: split.validation, precision: config.precision) }
+        let collect = { collected = collectLogits(model, on: validation, precision: config.precision) }
         if let average { try average.withAverage(model.parameters, collect) } else { collect() }
         let adjustment = PostHocAdjustment(validationLogits: collected!.logits, validationLabels: collected!.labels,
-                                           validationIndices: split.validationIndices, classCounts: classCounts)
+                                           validationIndices: indices, classCounts: classCounts)
         return try adjustment.fold(into: &file, path: path, test: test, precision: config.precision,
                                    keepLearnedBiases: keepLearnedBiases)
     }

@@ -139,6 +139,9 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(final, perEpoch.last!, accuracy: 1e-12, "the saved weights score as the last epoch did")
         XCTAssertEqual(file.eval["validation_per_class_accuracy"]?.doubles?.count, 10)
         XCTAssertEqual(try file.epochLogs(file: out).map(\.validationAccuracy), perEpoch)
+        // The post-hoc tau is chosen on the balanced set as on a split; the split's indices are absent.
+        XCTAssertNotNil(file.eval["posthoc_tau"])
+        XCTAssertNil(file.eval["validation_indices"])
         XCTAssertThrowsError(try train(["--epochs", "1", "--validation-per-class", "3", "--validation-fraction", "0.1"],
                                        out: temporaryPath("both.h5")))
     }
