@@ -17,8 +17,8 @@ public struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Expected MD5 of the archive for --download (tests only).", visibility: .hidden))
     public var downloadMD5: String?
 
-    @Option(help: "Long-tailed training set: class i keeps floor(5000 * R^(-i/9)) images (1 = all).")
-    public var imbalanceRatio: Double = 1
+    @Option(help: "Long-tailed training set: class i keeps floor(5000 * R^(-i/9)) images (1 = all, the default; a recipe may set it).")
+    public var imbalanceRatio: Double?
 
     @Option(help: "Augmentation: crop-flip, random-resized-crop or none.")
     public var augment: Augmentation = .cropFlip
@@ -34,7 +34,9 @@ public struct DataOptions: ParsableArguments {
     public var directory: String { CIFAR10.resolveDirectory(flag: data) }
 
     public func validate() throws {
-        if imbalanceRatio < 1 { throw ValidationError("imbalance ratio must be at least 1, got \(imbalanceRatio)") }
+        if let imbalanceRatio, !(imbalanceRatio >= 1) {
+            throw ValidationError("imbalance ratio must be at least 1, got \(imbalanceRatio)")
+        }
         if let limitTrain, limitTrain < 1 { throw ValidationError("--limit-train must be positive") }
         if let limitTest, limitTest < 1 { throw ValidationError("--limit-test must be positive") }
         if let downloadURL { _ = try DataDownloadCommand.parseURL(downloadURL) }
@@ -50,7 +52,7 @@ public struct DataOptions: ParsableArguments {
             if let downloadMD5 { job.md5 = downloadMD5 }
             source.download = job
         }
-        source.imbalanceRatio = imbalanceRatio
+        source.imbalanceRatio = imbalanceRatio ?? 1
         source.augmentation = augment
         source.limitTrain = limitTrain
         source.limitTest = limitTest

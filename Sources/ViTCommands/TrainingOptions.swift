@@ -106,7 +106,9 @@ public struct TrainingOptions: ParsableArguments {
     /// The settings of a new run: the flags over `recipe` over the defaults; the precision is
     /// resolved on this CPU (see `compute`).
     public func config(data: DataOptions, recipe: Recipe?) throws -> TrainingConfig {
-        let values = givenValues.overriding(recipe?.values ?? Recipe.Values())
+        var flags = givenValues
+        flags.imbalanceRatio = data.imbalanceRatio
+        let values = flags.overriding(recipe?.values ?? Recipe.Values())
         var config = try values.trainingConfig(seed: seed, data: try data.source(), recipe: recipe?.reference)
         config.precision = try compute().precision
         return config

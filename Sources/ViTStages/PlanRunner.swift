@@ -100,6 +100,7 @@ public struct PlanRunner {
         let runEpochs = quick ? 1 : epochs ?? recipe.values.epochs ?? 30
         var overrides = Recipe.Values()
         overrides.epochs = runEpochs
+        overrides.imbalanceRatio = plan.imbalanceRatio  // the plan's data, whatever the recipe says
         overrides.warmupEpochs = min(recipe.values.warmupEpochs ?? 5, max(0, runEpochs - 1))
         if quick { (overrides.evalEvery, overrides.ema) = (1, 0) }
         return try overrides.overriding(recipe.values).trainingConfig(seed: plan.seed, data: data, recipe: recipe.reference)

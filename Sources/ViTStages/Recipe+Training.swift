@@ -6,6 +6,7 @@ extension Recipe.Values {
         var merged = self
         merged.description = description ?? base.description
         merged.preset = preset ?? base.preset
+        merged.imbalanceRatio = imbalanceRatio ?? base.imbalanceRatio
         merged.epochs = epochs ?? base.epochs
         merged.batchSize = batchSize ?? base.batchSize
         merged.lr = lr ?? base.lr
@@ -63,7 +64,7 @@ extension Recipe.Values {
         config.augmentationSettings = settings == .none ? nil : settings
         config.seed = seed
         config.augmentation = data.augmentation
-        config.imbalanceRatio = data.imbalanceRatio
+        config.imbalanceRatio = imbalanceRatio ?? data.imbalanceRatio
         config.recipe = recipe
         do { try config.validate() } catch { throw ConfigError(message: "\(error)") }
         return config

@@ -35,6 +35,8 @@ public struct Recipe: Equatable, Sendable {
     public struct Values: Equatable, Sendable {
         public var description: String?
         public var preset: String?
+        /// The long-tailed training set's ratio (the data flag --imbalance-ratio).
+        public var imbalanceRatio: Double?
         public var epochs: Int?
         public var batchSize: Int?
         public var lr: Float?
@@ -63,7 +65,7 @@ public struct Recipe: Equatable, Sendable {
     }
 
     /// The keys a recipe file may hold, in the order `--help` and the README list them.
-    public static let keys = ["description", "preset", "epochs", "batch-size", "lr", "min-lr", "weight-decay",
+    public static let keys = ["description", "preset", "imbalance-ratio", "epochs", "batch-size", "lr", "min-lr", "weight-decay",
                               "warmup-epochs", "label-smoothing", "clip-norm", "loss", "logit-tau",
                               "adjust-from-epoch", "drw-epoch", "drw-beta", "ema", "eval-every",
                               "validation-fraction", "validation-per-class", "policy", "random-erasing", "mixup", "cutmix", "mix-off-epoch",
@@ -116,6 +118,10 @@ public struct Recipe: Equatable, Sendable {
                     throw field.fail("one of \(ModelConfig.presetNames.joined(separator: ", "))")
                 }
                 values.preset = preset
+            case "imbalance-ratio":
+                let ratio = try real()
+                guard ratio >= 1 else { throw field.fail("at least 1") }
+                values.imbalanceRatio = ratio
             case "epochs": values.epochs = try integer()
             case "batch-size": values.batchSize = try integer()
             case "lr": values.lr = Float(try real())

@@ -20,7 +20,7 @@ final class RecipeTests: XCTestCase {
 
     func testEveryKeyIsReadIntoItsTypedValue() throws {
         let recipe = try parse("""
-            {"description": "d", "preset": "cct-student", "epochs": 40, "batch-size": 64, "lr": 5e-4, "min-lr": 1e-5,
+            {"description": "d", "preset": "cct-student", "imbalance-ratio": 50, "epochs": 40, "batch-size": 64, "lr": 5e-4, "min-lr": 1e-5,
              "weight-decay": 0.03, "warmup-epochs": 2, "label-smoothing": 0.2, "clip-norm": 0.5, "loss": "logit-adjusted",
              "logit-tau": 1.5, "adjust-from-epoch": "80%", "drw-epoch": 30, "drw-beta": 0.999, "ema": 0.99,
              "eval-every": 4, "validation-fraction": 0.1, "validation-per-class": 20, "policy": "rand-augment", "random-erasing": 0.25,
@@ -29,6 +29,7 @@ final class RecipeTests: XCTestCase {
         let v = recipe.values
         XCTAssertEqual(v.description, "d")
         XCTAssertEqual(v.preset, "cct-student")
+        XCTAssertEqual(v.imbalanceRatio, 50)
         XCTAssertEqual(v.epochs, 40)
         XCTAssertEqual(v.batchSize, 64)
         XCTAssertEqual(v.lr, 5e-4)
@@ -52,7 +53,7 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(v.cutmix, 1)
         XCTAssertEqual(v.mixOffEpoch, .percent(75))
         XCTAssertEqual(v.ohemRatio, 0.7)
-        XCTAssertEqual(Recipe.keys.count, 25, "a new key needs a line in the parser and in this test")
+        XCTAssertEqual(Recipe.keys.count, 26, "a new key needs a line in the parser and in this test")
     }
 
     func testTheRecipeIsNamedByItsFileAndItsBytesHash() throws {
@@ -70,6 +71,7 @@ final class RecipeTests: XCTestCase {
         assertRefused(#"{"loss": "hinge"}"#, saying: "'loss' must be one of ce, ")
         assertRefused(#"{"policy": 3}"#, saying: "'policy' must be one of none, ")
         assertRefused(#"{"preset": "huge"}"#, saying: "'preset' must be one of ")
+        assertRefused(#"{"imbalance-ratio": 0.5}"#, saying: "'imbalance-ratio' must be at least 1, got 0.5")
         assertRefused(#"{"mix-off-epoch": "80"}"#, saying: "'mix-off-epoch' must be an epoch (0-based) or a share")
         assertRefused(#"{"adjust-from-epoch": "120%"}"#, saying: "'adjust-from-epoch' must be an epoch")
         assertRefused(#"{"ema": null}"#, saying: "'ema' must be a number, got null")

@@ -51,7 +51,7 @@ public struct PretrainCommand: ParsableCommand {
         config.clipNorm = clipNorm
         config.precision = precision
         config.augmentation = data.augment
-        config.imbalanceRatio = data.imbalanceRatio
+        config.imbalanceRatio = data.imbalanceRatio ?? 1
         config.seed = seed
         return config
     }
