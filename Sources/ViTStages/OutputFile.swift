@@ -11,4 +11,42 @@ public enum OutputFile {
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
+
+    /// Writes `bytes` to `path` through a temporary file beside it, renamed into place only when
+    /// every byte is written and the file closed: a failure (a full disk, a file-size limit)
+    /// leaves any older file as it was, removes the temporary one, and throws one line naming the
+    /// file and the system's reason (Foundation's atomic write reports only "error 512").
+    public static func write(_ bytes: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        func fail(_ action: String) -> ConfigError {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            return ConfigError(message: "cannot write \(path): \(reason) (\(action))")
+        }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw fail("create") }
+        var written = 0
+        let failed: Bool = bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let count = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 { if errno == EINTR { continue }; return true }
+                written += count
+            }
+            return false
+        }
+        if failed {
+            let error = fail("write")
+            close(descriptor)
+            throw error
+        }
+        guard close(descriptor) == 0 else { throw fail("close") }
+        guard rename(temporary, path) == 0 else { throw fail("rename") }
+    }
+
+    /// `write` of UTF-8 text (reports, plots).
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: path)
+    }
 }

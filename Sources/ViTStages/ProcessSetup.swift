@@ -7,6 +7,14 @@ public enum ProcessSetup {
     public static func configure() {
         preparePassiveOpenMP()
         keepFreedMemory()
+        failWritesPastTheFileSizeLimit()
+    }
+
+    /// A write past the file-size limit (`ulimit -f`) kills the process with SIGXFSZ by default,
+    /// before it can say anything or remove its temporary file. Ignored, the write fails with
+    /// EFBIG instead, and the writer reports it in one line like any other failed write.
+    public static func failWritesPastTheFileSizeLimit() {
+        signal(SIGXFSZ, SIG_IGN)
     }
 
     /// Every step allocates and frees the same large activation buffers (up to 34 MB: [B, N, M]

@@ -147,7 +147,7 @@ private let tinyModelFlags = ["--preset", "student", "--dim", "16", "--depth", "
 
 /// A miniature CIFAR-10 directory (as ViTCommandsTests' makeMiniatureCIFAR): 40 random images per
 /// file, each class with its own brightness.
-private func writeMiniatureCIFAR(to directory: String) throws {
+func writeMiniatureCIFAR(to directory: String) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     var generator = SeededGenerator(seed: 1)
     func images() -> LabeledImages {

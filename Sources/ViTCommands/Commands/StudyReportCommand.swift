@@ -48,12 +48,11 @@ struct StudyReportCommand: ParsableCommand {
         let plotPath = plot.map { ((out as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0) }
         if let plotPath { try OutputFile.prepare(plotPath, inputs: checkpoints) }
         let generatedBy = shellQuoted(["vit-report", "table"] + CommandLine.arguments.dropFirst(2))
-        try studyMarkdown(title: title, rows: rows, plotFile: plotPath, notes: noteText, generatedBy: generatedBy)
-            .write(toFile: out, atomically: true, encoding: .utf8)
+        try OutputFile.write(studyMarkdown(title: title, rows: rows, plotFile: plotPath, notes: noteText,
+                                           generatedBy: generatedBy), to: out)
         print("wrote \(out)")
         if let plotPath {
-            try studyPlot(title: title, rows: rows, axis: StudyAxis(rawValue: x)!).render()
-                .write(toFile: plotPath, atomically: true, encoding: .utf8)
+            try OutputFile.write(studyPlot(title: title, rows: rows, axis: StudyAxis(rawValue: x)!).render(), to: plotPath)
             print("wrote \(plotPath)")
         }
     }

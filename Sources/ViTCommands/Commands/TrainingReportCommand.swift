@@ -25,7 +25,7 @@ struct TrainingReportCommand: ParsableCommand {
         let generatedBy = shellQuoted(["vit-report", "training"] + CommandLine.arguments.dropFirst(2))
         let text = trainingReport(title: title, main: runs[0], compared: Array(runs.dropFirst()), notes: noteText,
                                   generatedBy: generatedBy)
-        try text.write(toFile: out, atomically: true, encoding: .utf8)
+        try OutputFile.write(text, to: out)
         print("wrote \(out)")
     }
 }

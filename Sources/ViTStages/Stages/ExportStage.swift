@@ -8,11 +8,7 @@ public func exportONNX(checkpoint: String, to out: String) throws {
     let loaded = try LoadedModel(path: checkpoint)
     let proto = ONNXExport.makeModel(loaded.model, metadata: try onnxMetadata(of: loaded))
     let bytes: Data = try proto.serializedBytes()
-    do {
-        try bytes.write(to: URL(fileURLWithPath: out), options: .atomic)  // a temporary file, then rename
-    } catch {
-        throw ConfigError(message: "cannot write \(out): \(error.localizedDescription)")
-    }
+    try OutputFile.write(bytes, to: out)
     let graph = proto.graph
     let int8 = graph.initializer.filter { $0.dataType == Int32(Onnx_TensorProto.DataType.int8.rawValue) }.count
     print("wrote \(out): stage \(loaded.stage.rawValue), \(graph.node.count) nodes, \(graph.initializer.count) initializers"

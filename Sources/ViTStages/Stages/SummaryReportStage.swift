@@ -45,16 +45,15 @@ public func writeSummaryReport(_ settings: SummaryReportSettings) throws {
         // The folder's files in the chain's order: teacher, student, pruned, int8, then the rest.
         rows.sort { ($0.run.stage.chainRank, $0.run.name) < ($1.run.stage.chainRank, $1.run.name) }
     }
-    try summaryMarkdown(rows, generatedBy: settings.generatedBy)
-        .write(toFile: outDir + "/summary.md", atomically: true, encoding: .utf8)
-    try accuracyPlot(rows).render().write(toFile: outDir + "/accuracy-vs-params.svg", atomically: true, encoding: .utf8)
-    try curvesPlot(rows).render().write(toFile: outDir + "/curves.svg", atomically: true, encoding: .utf8)
+    try OutputFile.write(summaryMarkdown(rows, generatedBy: settings.generatedBy), to: outDir + "/summary.md")
+    try OutputFile.write(accuracyPlot(rows).render(), to: outDir + "/accuracy-vs-params.svg")
+    try OutputFile.write(curvesPlot(rows).render(), to: outDir + "/curves.svg")
     print("wrote \(outDir)/summary.md, \(outDir)/accuracy-vs-params.svg, \(outDir)/curves.svg")
     if let readme = settings.readme {
         let text = try String(contentsOfFile: readme, encoding: .utf8)
         let filled = try replacingMarkedSection(in: text, marker: "results",
                                                 with: headlineTable(rows, reportsFolder: outDir))
-        try filled.write(toFile: readme, atomically: true, encoding: .utf8)
+        try OutputFile.write(filled, to: readme)
         print("filled the results table of \(readme)")
     }
 }
