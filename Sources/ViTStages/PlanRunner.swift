@@ -194,12 +194,14 @@ public struct PlanRunner {
             }
             print("== \(name): resuming \(output) after epoch \(done) of \(planned!)")
             let start = Date()
-            try resume(output, resumed)
+            do { try resume(output, resumed) } catch let interrupted as RunInterrupted {
+                throw PlanStepInterrupted(step: name, output: resumed, interrupted: interrupted)
+            }
             try move(resumed, to: output)
             print("== \(name) done in \(formatSeconds(Date().timeIntervalSince(start)))")
             return
         }
-        try ordinaryStep(name, outputs: []) { try start(output) }
+        try ordinaryStep(name, outputs: [output]) { try start(output) }
     }
 
     /// Runs one step unless `skipExisting` finds all its outputs.
@@ -210,7 +212,9 @@ public struct PlanRunner {
         }
         print("== \(name)")
         let start = Date()
-        try body()
+        do { try body() } catch let interrupted as RunInterrupted {
+            throw PlanStepInterrupted(step: name, output: outputs.count == 1 ? outputs[0] : nil, interrupted: interrupted)
+        }
         print("== \(name) done in \(formatSeconds(Date().timeIntervalSince(start)))")
     }
 
@@ -243,5 +247,18 @@ private extension DistillSettings {
         settings.keepOptimizerState = false
         settings.command = runner.command
         return settings
+    }
+}
+
+/// A plan's step stopped by a signal: which step, and what its file holds.
+public struct PlanStepInterrupted: Error, CustomStringConvertible {
+    public let step: String
+    /// The file the step was writing (a training step's checkpoint), when there is one.
+    public let output: String?
+    public let interrupted: RunInterrupted
+
+    public var description: String {
+        "\(interrupted) in \(step)" + (output.map { "; " + interrupted.kept($0) } ?? "")
+            + "; run the same command with --skip-existing to continue"
     }
 }

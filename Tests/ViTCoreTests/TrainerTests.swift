@@ -39,6 +39,25 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(resumed.logs.map(\.epoch), [1, 2, 3])
     }
 
+    func testASignalStopsTheRunAfterTheStepWithTheFinishedEpochsSaved() throws {
+        let (trainer, _) = try makeTrainer(epochs: 4)
+        var saved = 0
+        // 40 images at batch 8: 5 steps an epoch; the signal comes during step 2 of epoch 2.
+        trainer.stepObserver = { record in if record.step == 7 { RunInterruption.simulate(SIGTERM) } }
+        XCTAssertThrowsError(try trainer.run { saved = $0.logs.count }) { error in
+            let interrupted = error as? RunInterrupted
+            XCTAssertEqual(interrupted?.signal, SIGTERM)
+            XCTAssertEqual(interrupted?.completedEpochs, 1)
+            XCTAssertEqual(interrupted?.exitCode, 143)
+            XCTAssertEqual("\(error)", "interrupted by SIGTERM during epoch 2 of 4")
+            XCTAssertEqual(interrupted?.kept("m.h5"), "m.h5 holds epoch 1 of 4")
+        }
+        XCTAssertEqual(saved, 1)
+        XCTAssertEqual(trainer.logs.count, 1, "the unfinished epoch is not logged")
+        XCTAssertEqual(RunInterrupted(signal: SIGINT, completedEpochs: 0, epochs: 4).kept("m.h5"),
+                       "no epoch finished, so m.h5 was not written")
+    }
+
     func testANonFiniteLossStopsTheRunBeforeTheEpochIsSaved() throws {
         let model = try VisionTransformer(config: ModelConfig.student.withTinyShape(), seed: 1)
         var config = TrainingConfig()

@@ -91,7 +91,10 @@ public struct DistillCommand: ParsableCommand {
         settings.tensorboard = training.tensorboard
         settings.stopAfterEpochs = stopAfterEpochs
         settings.balancedDistillationFromResume = resume != nil && balancedDistillation
-        try ViTStages.distill(settings)
+        try reportingInterruption("vit-distill", output: out,
+                                  continueWith: "vit-distill --resume \(out) --out \(resumedName(out))") {
+            try ViTStages.distill(settings)
+        }
     }
 }
 

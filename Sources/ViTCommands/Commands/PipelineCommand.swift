@@ -68,7 +68,7 @@ public struct PipelineCommand: ParsableCommand {
         if tiny {
             runner.architecture = { preset in try Self.tinyShape(width: preset.contains("student") ? 8 : 16, preset: preset) }
         }
-        try runner.run()
+        try reportingInterruption("vit-pipeline", output: "", continueWith: nil) { try runner.run() }
     }
 
     /// The plan a command line asks for: the named plan with the flags applied to its steps

@@ -61,6 +61,6 @@ public struct PretrainCommand: ParsableCommand {
                                         pretraining: settings(precision: .f32), data: try data.source(), output: out)
         settings.precision = precision
         settings.command = CommandLine.arguments
-        try pretrain(settings)
+        try reportingInterruption("vit-pretrain", output: out, continueWith: nil) { try pretrain(settings) }
     }
 }

@@ -101,7 +101,9 @@ public struct PruneCommand: ParsableCommand {
             distillation.alpha = alpha
             stage.teacher = (teacher, distillation)
         }
-        try ViTStages.prune(stage)
+        try reportingInterruption("vit-prune", output: "the level being fine-tuned's file", continueWith: nil) {
+            try ViTStages.prune(stage)
+        }
     }
 
     /// "models/pruned.h5" at 0.3 -> "models/pruned-s30.h5" in a sweep; a single level keeps --out.

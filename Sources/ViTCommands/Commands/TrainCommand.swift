@@ -66,6 +66,9 @@ public struct TrainCommand: ParsableCommand {
         settings.keepOptimizerState = !noOptimizerState
         settings.tensorboard = training.tensorboard
         settings.stopAfterEpochs = stopAfterEpochs
-        try ViTStages.train(settings)
+        try reportingInterruption("vit-train", output: out,
+                                  continueWith: "vit-train --resume \(out) --out \(resumedName(out))") {
+            try ViTStages.train(settings)
+        }
     }
 }

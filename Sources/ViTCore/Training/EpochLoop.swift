@@ -53,6 +53,9 @@ struct EpochLoop {
                                   plan.dropoutSeed(step: globalStep), globalStep)
             totals.stepSeconds += Date().timeIntervalSince(stepStart)
             totals.reduceSeconds += DataParallel.reduceSeconds - reducedBefore
+            if let signal = RunInterruption.pending {
+                throw RunInterrupted(signal: signal, completedEpochs: epoch, epochs: epochs)
+            }
             guard result.loss.isFinite && (lossOnly || result.gradientNorm.isFinite) else {
                 throw NonFiniteError.step(epoch: epoch + 1, step: index + 1, loss: result.loss,
                                           gradientNorm: result.gradientNorm)

@@ -35,6 +35,8 @@ public final class Pretrainer {
     public func run(afterEpoch: (Pretrainer) throws -> Void = { _ in }) throws {
         try DataParallelCheck.check(model: modelConfig, batchSize: loader.batchSize, loss: nil)
         let loop = EpochLoop(plan: plan, epochs: config.epochs, firstEpoch: 0, runStart: Date(), lossOnly: true)
+        RunInterruption.watch()
+        defer { RunInterruption.release() }
         for epoch in 0..<config.epochs {
             let totals = try loop.run(epoch: epoch, progress: progress) { images, _, rate, seed, _ in
                 StepResult(loss: step(images, rate, seed), correct: 0, gradientNorm: .nan)

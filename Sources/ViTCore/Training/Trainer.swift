@@ -88,6 +88,8 @@ public final class Trainer {
         try DataParallelCheck.check(model: model.config, batchSize: loader.batchSize, loss: config.loss)
         let loop = EpochLoop(plan: plan, epochs: config.epochs, firstEpoch: logs.count, runStart: Date(),
                              lossOnly: false)
+        RunInterruption.watch()
+        defer { RunInterruption.release() }
         for epoch in logs.count..<min(config.epochs, stopAfter ?? config.epochs) {
             let totals = try loop.run(epoch: epoch, progress: progress) { images, targets, rate, dropoutSeed, globalStep in
                 let result = step(images, targets, epoch, rate, dropoutSeed)
