@@ -5,12 +5,8 @@ extension Plan {
     /// Reads `nameOrPath`: a file path (it contains "/" or ends in ".json"), else `plans/NAME.json`
     /// here or in the package beside the running executable (as recipes are found).
     public static func load(_ nameOrPath: String) throws -> Plan {
-        let path = try locateSettingsFile(nameOrPath, folder: "plans", what: "plan")
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(message: "\(path): cannot read the plan")
-        }
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return try parse(data, name: name, file: path)
+        let file = try readSettingsFile(nameOrPath, folder: "plans", what: "plan")
+        return try parse(file.data, name: file.name, file: file.path)
     }
 
     /// The plan in `data` (the bytes of `file`, named in errors).
@@ -114,6 +110,17 @@ extension Plan {
             return .report
         }
     }
+}
+
+/// The bytes of the settings file `nameOrPath` names (see `locateSettingsFile`), its path and its
+/// name (the file name without ".json").
+func readSettingsFile(_ nameOrPath: String, folder: String, what: String) throws
+    -> (data: Data, path: String, name: String) {
+    let path = try locateSettingsFile(nameOrPath, folder: folder, what: what)
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ConfigError(message: "\(path): cannot read the \(what)")
+    }
+    return (data, path, ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
 }
 
 /// The file `nameOrPath` names: a path (it contains "/" or ends in ".json"), else

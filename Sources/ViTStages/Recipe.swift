@@ -81,12 +81,8 @@ public struct Recipe: Equatable, Sendable {
     /// Reads `nameOrPath`: a file path (it contains "/" or ends in ".json"), else `recipes/NAME.json`
     /// in the current directory or in the package beside the running executable (`<package>/.build/<config>/tool`).
     public static func load(_ nameOrPath: String) throws -> Recipe {
-        let path = try locateSettingsFile(nameOrPath, folder: "recipes", what: "recipe")
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(message: "\(path): cannot read the recipe")
-        }
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return try parse(data, name: name, file: path)
+        let file = try readSettingsFile(nameOrPath, folder: "recipes", what: "recipe")
+        return try parse(file.data, name: file.name, file: file.path)
     }
 
     /// The recipe in `data` (the bytes of `file`, named in errors).

@@ -8,17 +8,10 @@ import ViTStore
 /// again: "Bad pointer dereference", status 139). This target runs built tools as child processes.
 final class FullDiskTests: XCTestCase {
     func testAWriteThatFailsForLackOfSpaceEndsInOneLineAndKeepsTheOlderFile() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let trainer = root.appendingPathComponent(".build/debug/vit-train").path
-        guard FileManager.default.isExecutableFile(atPath: trainer) else {
-            throw XCTSkip("\(trainer) is not built (swift build --build-tests builds it)")
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-full-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let trainer = try builtTool("vit-train")
+        let folder = try folderWithMiniatureData("vitc-full")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let data = folder + "/cifar"
-        try writeMiniatureCIFAR(to: data)
         let out = folder + "/models/model.h5"
         let flags = ["--preset", "student", "--dim", "16", "--depth", "1", "--heads", "2", "--mlp-dim", "32",
                      "--patch-size", "8", "--data", data, "--limit-train", "16", "--limit-test", "10",
@@ -28,7 +21,7 @@ final class FullDiskTests: XCTestCase {
         FileManager.default.createFile(atPath: out, contents: older)
 
         // 4 KiB for files the child writes (the data is written already): less than any checkpoint.
-        let result = try run("/bin/bash", ["-c", "ulimit -f 4; exec \"$0\" \"$@\"", trainer] + flags)
+        let result = try runTool("/bin/bash", ["-c", "ulimit -f 4; exec \"$0\" \"$@\"", trainer] + flags)
         XCTAssertEqual(result.status, 1, result.output)
         let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         XCTAssertEqual(errors.count, 1, result.output)
@@ -38,21 +31,5 @@ final class FullDiskTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: out), older, "the older file is intact")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/models"), ["model.h5"],
                        "no temporary file is left")
-    }
-
-    private func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["VITC_THREADS"] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 }

@@ -24,7 +24,7 @@ final class MPILaunchTests: XCTestCase {
     func testWithoutMPIRunATrainingToolRunsAsOneProcess() throws {
         let (_, trainer) = try tools()
         let out = folder + "/alone.h5"
-        let result = try run(trainer, tinyModelFlags + ["--data", data, "--limit-train", "8", "--limit-test", "10",
+        let result = try runTool(trainer, tinyModelFlags + ["--data", data, "--limit-train", "8", "--limit-test", "10",
                                                         "--batch-size", "8", "--epochs", "1", "--out", out])
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertFalse(result.output.contains("processes, all-reduce"), result.output)
@@ -43,9 +43,9 @@ final class MPILaunchTests: XCTestCase {
                                       "--epochs", "1", "--warmup-epochs", "0", "--precision", "f32", "--seed", "4",
                                       "--dropout", "0.1", "--drop-path", "0.2", "--mixup", "0.8"]
         let one = folder + "/one.h5", two = folder + "/two.h5"
-        let single = try run(trainer, flags + ["--out", one])
+        let single = try runTool(trainer, flags + ["--out", one])
         XCTAssertEqual(single.status, 0, single.output)
-        let parallel = try run(mpirun, mpirunFlags(ranks: 2) + [trainer] + flags + ["--out", two])
+        let parallel = try runTool(mpirun, mpirunFlags(ranks: 2) + [trainer] + flags + ["--out", two])
         XCTAssertEqual(parallel.status, 0, parallel.output)
         XCTAssertTrue(parallel.output.contains("2 processes, all-reduce"), parallel.output)
 
@@ -70,7 +70,7 @@ final class MPILaunchTests: XCTestCase {
         let (mpirun, trainer) = try tools()
         let out = folder + "/failed.h5"
         let common = tinyModelFlags + ["--limit-train", "24", "--batch-size", "8", "--epochs", "1", "--out", out]
-        let result = try run(mpirun, mpirunFlags(ranks: 1) + [trainer, "--data", data] + common
+        let result = try runTool(mpirun, mpirunFlags(ranks: 1) + [trainer, "--data", data] + common
                              + [":", "-np", "1", trainer, "--data", folder + "/missing"] + common)
         XCTAssertNotEqual(result.status, 0, result.output)
         XCTAssertEqual(result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count, 1, result.output)
@@ -86,10 +86,10 @@ final class MPILaunchTests: XCTestCase {
                                       "--epochs", "2", "--warmup-epochs", "0", "--precision", "f32", "--seed", "6",
                                       "--dropout", "0.1"]
         let whole = folder + "/whole.h5", half = folder + "/half.h5", resumed = folder + "/resumed.h5"
-        XCTAssertEqual(try run(trainer, flags + ["--out", whole]).status, 0)
-        let first = try run(mpirun, mpirunFlags(ranks: 2) + [trainer] + flags + ["--out", half, "--stop-after-epochs", "1"])
+        XCTAssertEqual(try runTool(trainer, flags + ["--out", whole]).status, 0)
+        let first = try runTool(mpirun, mpirunFlags(ranks: 2) + [trainer] + flags + ["--out", half, "--stop-after-epochs", "1"])
         XCTAssertEqual(first.status, 0, first.output)
-        let second = try run(trainer, ["--data", data, "--limit-train", "16", "--limit-test", "10",
+        let second = try runTool(trainer, ["--data", data, "--limit-train", "16", "--limit-test", "10",
                                        "--resume", half, "--out", resumed])
         XCTAssertEqual(second.status, 0, second.output)
         let (a, b) = (try Checkpoint.load(from: whole).makeModel(file: whole),
@@ -108,35 +108,13 @@ final class MPILaunchTests: XCTestCase {
             .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw XCTSkip("mpirun is not installed (apt-get install openmpi-bin libopenmpi-dev)")
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let trainer = root.appendingPathComponent(".build/debug/vit-train").path
-        guard FileManager.default.isExecutableFile(atPath: trainer) else {
-            throw XCTSkip("\(trainer) is not built (swift build --build-tests builds it)")
-        }
+        let trainer = try builtTool("vit-train")
         return (mpirun, trainer)
     }
 
     /// --oversubscribe: more ranks than the cores mpirun counts; root needs its own flag.
     private func mpirunFlags(ranks: Int) -> [String] {
         ["-q", "-np", "\(ranks)", "--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
-    }
-
-    /// Runs a tool with one thread per process (the machine has two cores for both ranks).
-    private func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["VITC_THREADS"] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 }
 

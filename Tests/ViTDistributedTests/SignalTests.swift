@@ -15,25 +15,13 @@ final class SignalTests: XCTestCase {
     }
 
     private func interrupt(with signal: Int32, expecting status: Int32, name: String) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let trainer = root.appendingPathComponent(".build/debug/vit-train").path
-        guard FileManager.default.isExecutableFile(atPath: trainer) else {
-            throw XCTSkip("\(trainer) is not built (swift build --build-tests builds it)")
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitc-signal-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let trainer = try builtTool("vit-train")
+        let folder = try folderWithMiniatureData("vitc-signal")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try writeMiniatureCIFAR(to: folder + "/cifar")
         let out = folder + "/model.h5"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: trainer)
-        process.arguments = ["--preset", "student", "--dim", "16", "--depth", "1", "--heads", "2", "--mlp-dim", "32",
-                             "--patch-size", "8", "--data", folder + "/cifar", "--batch-size", "8", "--epochs", "500",
-                             "--warmup-epochs", "0", "--out", out]
-        var environment = ProcessInfo.processInfo.environment
-        environment["VITC_THREADS"] = "1"
-        process.environment = environment
+        let process = toolProcess(trainer, ["--preset", "student", "--dim", "16", "--depth", "1", "--heads", "2",
+                                            "--mlp-dim", "32", "--patch-size", "8", "--data", folder + "/cifar",
+                                            "--batch-size", "8", "--epochs", "500", "--warmup-epochs", "0", "--out", out])
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

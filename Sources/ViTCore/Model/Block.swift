@@ -95,32 +95,25 @@ public struct Block {
             guard !pathMasks.isEmpty else { return }
             DropPath.apply(pathMasks.removeLast(), to: &t)
         }
-        // Without dropout a drop-path mask is applied inside the next linear layer's backward (one
-        // pass with its rounding in bf16); with dropout both masks are applied first, in order.
-        let scalesInside = masks.isEmpty
-        var dActivated: Tensor
-        if scalesInside, let mask = pathMasks.popLast() {
-            dActivated = fc2.backward(dy, scaledBy: .samples(mask), input: cache.activated, precision: precision)
-        } else {
-            var dOut = dy
-            undropBranch(&dOut)
-            undrop(&dOut)
-            dActivated = fc2.backward(dOut, input: cache.activated, precision: precision)!
+        // A residual branch's gradient as its first layer's backward takes it: without dropout the
+        // drop-path mask is applied inside that backward (one pass with its rounding in bf16); with
+        // dropout both masks are applied first, in order.
+        func branchGradient(_ d: Tensor) -> (Tensor, GradientScaling?) {
+            if masks.isEmpty { return (d, pathMasks.popLast().map { .samples($0) }) }
+            var scaled = d
+            undropBranch(&scaled)
+            undrop(&scaled)
+            return (scaled, nil)
         }
+        let (dOut, outScaling) = branchGradient(dy)
+        var dActivated = fc2.backward(dOut, scaledBy: outScaling, input: cache.activated, precision: precision)
         undrop(&dActivated)
         // GELU's backward (dy * GELU'(x)) runs inside fc1's: in bf16, one pass rounds and sums it.
         let dNormed2 = fc1.backward(dActivated, scaledBy: .elements(cache.geluSlope), input: cache.normed2,
                                     precision: precision)
         let dx1 = norm2.backward(dNormed2, cache: cache.norm2, adding: dy)
-        let dNormed1: Tensor
-        if scalesInside, let mask = pathMasks.popLast() {
-            dNormed1 = attention.backward(dx1, scaledBy: .samples(mask), cache: cache.attention, precision: precision)
-        } else {
-            var dAttended = dx1
-            undropBranch(&dAttended)
-            undrop(&dAttended)
-            dNormed1 = attention.backward(dAttended, cache: cache.attention, precision: precision)
-        }
+        let (dAttended, attendedScaling) = branchGradient(dx1)
+        let dNormed1 = attention.backward(dAttended, scaledBy: attendedScaling, cache: cache.attention, precision: precision)
         return norm1.backward(dNormed1, cache: cache.norm1, adding: dx1)
     }
 

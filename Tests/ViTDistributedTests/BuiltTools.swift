@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+
+// This target runs the built tools as child processes (under mpirun, a file-size limit, a signal).
+
+/// The debug build of a vitc tool (`swift build --build-tests` builds it); skips the test without it.
+func builtTool(_ name: String) throws -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let tool = root.appendingPathComponent(".build/debug/\(name)").path
+    guard FileManager.default.isExecutableFile(atPath: tool) else {
+        throw XCTSkip("\(tool) is not built (swift build --build-tests builds it)")
+    }
+    return tool
+}
+
+/// Runs a tool with one thread per process (the machine has two cores for every process) and
+/// returns its exit status and everything it printed.
+func runTool(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = toolProcess(tool, arguments)
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
+
+/// The process `runTool` starts, for a test that acts on it while it runs.
+func toolProcess(_ tool: String, _ arguments: [String]) -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tool)
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["VITC_THREADS"] = "1"
+    process.environment = environment
+    return process
+}
+
+/// A new temporary folder with a miniature CIFAR-10 in its `cifar` subfolder.
+func folderWithMiniatureData(_ prefix: String) throws -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try writeMiniatureCIFAR(to: folder + "/cifar")
+    return folder
+}
