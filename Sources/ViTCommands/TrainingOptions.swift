@@ -96,13 +96,6 @@ public struct TrainingOptions: ParsableArguments {
         return values
     }
 
-    /// Whether any setting of a new run was given (they conflict with --resume, except --epochs).
-    public var setsNewRun: Bool {
-        var values = givenValues
-        values.epochs = nil
-        return recipe != nil || values != Recipe.Values()
-    }
-
     /// The settings of a new run: the flags over `recipe` over the defaults; the precision is
     /// resolved on this CPU (see `compute`).
     public func config(data: DataOptions, recipe: Recipe?) throws -> TrainingConfig {
