@@ -114,15 +114,3 @@ func softmaxRoundedKernel(_ values: UnsafeMutablePointer<Float>, _ rounded: Unsa
 func softmaxKernel(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int, scale: Float) {
     for r in 0..<rows { softmaxRowKernel(values + r * columns, columns, scale: scale) }
 }
-
-/// values = max(values, 0), branch-free so that it vectorises.
-@inline(never)
-func reluKernel(_ values: UnsafeMutablePointer<Float>, _ count: Int) {
-    for i in 0..<count { values[i] = max(values[i], 0) }
-}
-
-/// dy where the ReLU passed its input (output > 0), else 0; branch-free.
-@inline(never)
-func reluBackwardKernel(_ output: UnsafePointer<Float>, _ dy: UnsafeMutablePointer<Float>, _ count: Int) {
-    for i in 0..<count { dy[i] = output[i] > 0 ? dy[i] : 0 }
-}

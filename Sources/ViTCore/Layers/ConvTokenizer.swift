@@ -5,15 +5,18 @@
 //   (S(i+1) = (Si - 1) / 2 + 1: 32 -> 16 -> 8) -> tokens [B, G*G, D] (G = Sn, D = Cn, pixels row-major,
 //   PyTorch's x.flatten(2).transpose(1, 2)): the last channels-last map is already that matrix.
 //   Channels-last is the layout oneDNN's jit kernels take on every x86-64 CPU (Convolution, MaxPool).
-//   backward, per layer from the last: dPooled -> MaxPool.backward -> times (ReLU output > 0)
-//   -> dW += Convolution.backwardWeights; dInput = Convolution.backwardData (not needed for the images).
+//   ReLU and pooling run as one pass (MaxPool's rectified forward: max(0, window maximum)), so the
+//   ReLU's full-size output is never written.
+//   backward, per layer from the last: dPooled -> MaxPool.backward (each dy to its window's winner,
+//   none where the ReLU blocked) -> dW += Convolution.backwardWeights; dInput = Convolution.backwardData
+//   (not needed for the images).
 // In bf16 the convolutions' inputs are rounded to bf16 (Convolution); ReLU, pooling and every
 // stored activation stay float32.
 
 public struct ConvTokenizerCache {
     var inputs: [Tensor]       // each convolution's input
-    var activated: [Tensor]    // each ReLU's output, the pooling's input
-    var workspaces: [[UInt8]]  // each pooling's record of its windows' winners
+    var convolvedShapes: [[Int]]  // each convolution's output shape, the pooling's input
+    var winners: [[UInt8]]        // each pooling's record of its windows' winners
     var precision: Precision   // the forward's, which backward keeps
 }
 
@@ -28,16 +31,15 @@ public struct ConvTokenizer {
 
     /// The tokens and, with `keepCache`, what backward needs.
     public func forward(_ images: Tensor, precision: Precision = .f32, keepCache: Bool) -> (Tensor, ConvTokenizerCache?) {
-        var cache = ConvTokenizerCache(inputs: [], activated: [], workspaces: [], precision: precision)
+        var cache = ConvTokenizerCache(inputs: [], convolvedShapes: [], winners: [], precision: precision)
         var x = Self.channelsLast(images)
         for weight in weights {
-            var activated = Convolution.forward(x, weights: weight.value, precision: precision)
-            reluInPlace(&activated)
-            let (pooled, workspace) = MaxPool.forward(activated, keepWorkspace: keepCache)
+            let convolved = Convolution.forward(x, weights: weight.value, precision: precision)
+            let (pooled, winners) = MaxPool.forward(convolved, rectified: true, keepWinners: keepCache)
             if keepCache {
                 cache.inputs.append(x)
-                cache.activated.append(activated)
-                cache.workspaces.append(workspace!)
+                cache.convolvedShapes.append(convolved.shape)
+                cache.winners.append(winners!)
             }
             x = pooled
         }
@@ -49,14 +51,12 @@ public struct ConvTokenizer {
     /// (the images are data, so the model never asks).
     @discardableResult
     public func backward(_ dTokens: Tensor, cache: ConvTokenizerCache, needsInputGradient: Bool = false) -> Tensor? {
-        let pooledShape = MaxPool.outputShape(cache.activated.last!.shape)
+        let pooledShape = MaxPool.outputShape(cache.convolvedShapes.last!)
         var dx = Tensor(shape: pooledShape, data: dTokens.data)
         for layer in weights.indices.reversed() {
-            var dActivated = MaxPool.backward(dx, workspace: cache.workspaces[layer],
-                                              inputShape: cache.activated[layer].shape)
-            reluBackwardInPlace(&dActivated, output: cache.activated[layer])
+            let dConvolved = MaxPool.backward(dx, winners: cache.winners[layer], inputShape: cache.convolvedShapes[layer])
             let needsDx = layer > 0 || needsInputGradient
-            let dInput = Convolution.backward(dActivated, input: cache.inputs[layer], weights: weights[layer].value,
+            let dInput = Convolution.backward(dConvolved, input: cache.inputs[layer], weights: weights[layer].value,
                                               addingInto: &weights[layer].gradient, needsInputGradient: needsDx,
                                               precision: cache.precision)
             guard let dInput else { return nil }
@@ -70,24 +70,5 @@ public struct ConvTokenizer {
         let (batch, channels, size) = (images.shape[0], images.shape[1], images.shape[2])
         let pixels = Convolution3x3.swapLastTwo(images, toChannelsFirst: false, channels: channels)
         return Tensor(shape: [batch, size, size, channels], data: pixels.data)
-    }
-
-    private func reluInPlace(_ x: inout Tensor) {
-        x.data.withUnsafeMutableBufferPointer { values in
-            let base = values.baseAddress!
-            parallelRanges(values.count) { range in reluKernel(base + range.lowerBound, range.count) }
-        }
-    }
-
-    /// dy where the ReLU passed its input (output > 0), else 0.
-    private func reluBackwardInPlace(_ dy: inout Tensor, output: Tensor) {
-        output.data.withUnsafeBufferPointer { y in
-            dy.data.withUnsafeMutableBufferPointer { gradient in
-                let (outputs, gradients) = (y.baseAddress!, gradient.baseAddress!)
-                parallelRanges(gradient.count) { range in
-                    reluBackwardKernel(outputs + range.lowerBound, gradients + range.lowerBound, range.count)
-                }
-            }
-        }
     }
 }
