@@ -133,6 +133,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--precision", default="f32,bf16")
+    parser.add_argument("--mode", default="train,infer", help="train, infer, or both (comma-separated)")
     parser.add_argument("--attention", default="mha,plain,sdpa",
                         help="attention variants to time, comma-separated: mha, plain, sdpa")
     args = parser.parse_args()
@@ -161,11 +162,14 @@ def main():
                     with torch.no_grad(), autocast():
                         model(infer_x)
 
-                model.train()
-                train = windows(step, 128, args.seconds, args.repeats)
-                model.eval()
-                inference = windows(infer, 256, args.seconds, args.repeats)
-                for mode, batch, rates in (("train", 128, train), ("infer", 256, inference)):
+                timed = []
+                if "train" in args.mode.split(","):
+                    model.train()
+                    timed.append(("train", 128, windows(step, 128, args.seconds, args.repeats)))
+                if "infer" in args.mode.split(","):
+                    model.eval()
+                    timed.append(("infer", 256, windows(infer, 256, args.seconds, args.repeats)))
+                for mode, batch, rates in timed:
                     line = {"framework": f"pytorch {torch.__version__}", "model": name, "mode": mode,
                             "precision": precision, "attention": attention, "batch": batch,
                             "threads": args.threads, "parameters": sum(p.numel() for p in model.parameters()),
