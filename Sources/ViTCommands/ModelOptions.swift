@@ -1,5 +1,6 @@
 import ArgumentParser
 import ViTCore
+import ViTStages
 
 public struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Architecture preset: teacher (plain ViT, 3,195,146 parameters, 0.22 GMACs per image), "
@@ -25,43 +26,35 @@ public struct ModelOptions: ParsableArguments {
 
     public init() {}
 
-    /// Whether any architecture flag was given (they conflict with --resume).
-    public var overridesArchitecture: Bool {
-        preset != nil || patchSize != nil || dim != nil || depth != nil || heads != nil || mlpDim != nil || pool != nil || norm != nil
-            || dropout != nil || tokenizer != nil || convLayers != nil || convChannels != nil || dropPath != nil
+    /// The architecture flags given, as a recipe's architecture changes.
+    public var architecture: Recipe.Architecture {
+        var changes = Recipe.Architecture()
+        (changes.tokenizer, changes.patchSize, changes.convLayers, changes.convChannels) = (tokenizer, patchSize, convLayers, convChannels)
+        (changes.dim, changes.depth, changes.heads, changes.mlpDim) = (dim, depth, heads, mlpDim)
+        (changes.pool, changes.norm, changes.dropout, changes.dropPath) = (pool, norm, dropout, dropPath)
+        return changes
     }
 
-    public func config(defaultPreset: String = "teacher") throws -> ModelConfig {
-        try config(base: presetConfig(defaultPreset: defaultPreset))
+    /// Whether any architecture flag was given (they conflict with --resume).
+    public var overridesArchitecture: Bool { preset != nil || !architecture.isEmpty }
+
+    /// The model of a new run: the flags over the recipe's architecture over its preset (the
+    /// flag's, else the recipe's, else `defaultPreset`).
+    public func config(recipe: Recipe? = nil, defaultPreset: String = "teacher") throws -> ModelConfig {
+        var flags = Recipe.Values()
+        (flags.preset, flags.architecture) = (preset, architecture)
+        return try flags.overriding(recipe?.values ?? Recipe.Values()).modelConfig(defaultPreset: defaultPreset)
     }
 
     /// The preset named by --preset, else `defaultPreset`, without the other flags.
     public func presetConfig(defaultPreset: String = "teacher") throws -> ModelConfig {
-        let name = preset ?? defaultPreset
-        guard let config = ModelConfig.preset(named: name) else {
-            throw ConfigError(message: "unknown preset '\(name)' (expected \(ModelConfig.presetNames.joined(separator: ", ")))")
-        }
-        return config
+        var named = Recipe.Values()
+        named.preset = preset
+        return try named.modelConfig(defaultPreset: defaultPreset)
     }
 
     /// `base` with every architecture flag given applied on top (vit-import's base is a config file).
-    public func config(base: ModelConfig) throws -> ModelConfig {
-        var config = base
-        if let tokenizer { config.tokenizer = tokenizer }
-        if let patchSize { config.patchSize = patchSize }
-        if let convLayers { config.convLayers = convLayers }
-        if let convChannels { config.convChannels = convChannels }
-        if let dim { config.dim = dim }
-        if let depth { config.depth = depth }
-        if let heads { config.heads = heads }
-        if let mlpDim { config.mlpDim = mlpDim }
-        if let pool { config.pool = pool }
-        if let norm { config.norm = norm }
-        if let dropout { config.dropout = dropout }
-        if let dropPath { config.dropPath = dropPath }
-        try config.validate()
-        return config
-    }
+    public func config(base: ModelConfig) throws -> ModelConfig { try architecture.applied(to: base) }
 }
 
 extension ModelConfig.Tokenizer: ExpressibleByArgument {}

@@ -63,6 +63,19 @@ struct SettingsField {
         return string
     }
 
+    func boolean() throws -> Bool {
+        guard case .boolean(let flag) = value else { throw fail("true or false") }
+        return flag
+    }
+
+    func texts() throws -> [String] {
+        guard case .list(let items) = value, !items.isEmpty else { throw fail("a list of strings") }
+        return try items.map { item in
+            guard case .string(let text) = item else { throw fail("a list of strings") }
+            return text
+        }
+    }
+
     func reals() throws -> [Double] {
         guard case .list(let items) = value, !items.isEmpty else { throw fail("a list of numbers") }
         return try items.map { item in

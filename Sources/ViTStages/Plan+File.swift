@@ -1,7 +1,11 @@
 import Foundation
 import ViTCore
+import ViTReports
+import ViTStore
 
 extension Plan {
+    static let stepKinds = "train, distill, prune, quantize, pretrain, table or report"
+
     /// Reads `nameOrPath`: a file path (it contains "/" or ends in ".json"), else `plans/NAME.json`
     /// here or in the package beside the running executable (as recipes are found).
     public static func load(_ nameOrPath: String) throws -> Plan {
@@ -43,20 +47,24 @@ extension Plan {
     /// One step; `file` is "plans/x.json: step 3", named in every error.
     private static func parseStep(_ fields: [String: JSONValue], file: String) throws -> Step {
         guard let kindValue = fields["step"] else {
-            throw ConfigError(message: "\(file): needs 'step' (train, distill, prune, quantize or report)")
+            throw ConfigError(message: "\(file): needs 'step' (\(stepKinds))")
         }
         guard case .string(let kind) = kindValue else {
-            throw ConfigError(message: "\(file): 'step' must be train, distill, prune, quantize or report, got \(kindValue)")
+            throw ConfigError(message: "\(file): 'step' must be \(stepKinds), got \(kindValue)")
         }
         let allowed: [String]
         switch kind {
-        case "train": allowed = ["output", "recipe", "epochs"]
-        case "distill": allowed = ["output", "recipe", "teacher", "distill", "epochs"]
-        case "prune": allowed = ["parent", "output", "structure", "sparsities", "finetune-epochs", "recipe", "teacher", "distill"]
-        case "quantize": allowed = ["parent", "output", "calibration-images"]
+        case "train": allowed = ["output", "recipe", "epochs", "settings", "stage", "init", "encoder-lr-scale"]
+        case "distill": allowed = ["output", "recipe", "teacher", "distill", "epochs", "settings", "temperature", "alpha",
+                                   "dist-token", "drw-distillation", "adjusted-distillation", "balanced-distillation"]
+        case "prune": allowed = ["parent", "output", "structure", "sparsities", "finetune-epochs", "recipe", "teacher", "distill",
+                                 "settings", "criterion"]
+        case "quantize": allowed = ["parent", "output", "calibration-images", "mode"]
+        case "pretrain": allowed = ["output", "settings", "mask-ratio"]
+        case "table": allowed = ["report", "title", "files", "out", "notes", "plot", "x", "speed-seconds", "repeats"]
         case "report": allowed = []
         default:
-            throw ConfigError(message: "\(file): 'step' must be train, distill, prune, quantize or report, got \(kindValue)")
+            throw ConfigError(message: "\(file): 'step' must be \(stepKinds), got \(kindValue)")
         }
         for key in fields.keys.sorted() where key != "step" && !allowed.contains(key) {
             throw ConfigError(message: "\(file) (\(kind)): unknown key '\(key)' (a \(kind) step takes "
@@ -74,6 +82,17 @@ extension Plan {
             guard !value.isEmpty else { throw try required(key).fail("a file name") }
             return value
         }
+        func settings() throws -> Recipe.Values {
+            guard let found = field("settings") else { return Recipe.Values() }
+            guard case .object(let object) = found.value else { throw found.fail("an object of recipe keys") }
+            return try Recipe.values(object, file: "\(file) (\(kind)) settings")
+        }
+        /// A train or distill step's recipe: optional when its settings name the preset.
+        func recipe(_ settings: Recipe.Values) throws -> String? {
+            if field("recipe") == nil && settings.preset != nil { return nil }
+            return try path("recipe")
+        }
+        func flag(_ key: String) throws -> Bool { try field(key)?.boolean() ?? false }
         func positive(_ key: String) throws -> Int? {
             guard let found = field(key) else { return nil }
             let value = try found.integer()
@@ -82,12 +101,39 @@ extension Plan {
         }
         switch kind {
         case "train":
-            return .train(Train(output: try path("output"), recipe: try path("recipe"), epochs: try positive("epochs")))
+            let changes = try settings()
+            var step = Train(output: try path("output"), recipe: try recipe(changes), epochs: try positive("epochs"),
+                             settings: changes)
+            if let stage = field("stage") {
+                step.stage = try stage.named(Stage.self)
+                guard [.teacher, .student, .study].contains(step.stage) else { throw stage.fail("teacher, student or study") }
+            }
+            step.initFrom = try field("init")?.text()
+            if let scale = field("encoder-lr-scale") {
+                guard step.initFrom != nil else { throw scale.fail("given with 'init'") }
+                step.encoderLearningRateScale = Float(try scale.real())
+                guard step.encoderLearningRateScale >= 0 else { throw scale.fail("0 or more") }
+            }
+            return .train(step)
         case "distill":
-            var step = Distill(output: try path("output"), recipe: try path("recipe"), teacher: try path("teacher"))
+            let changes = try settings()
+            var step = Distill(output: try path("output"), recipe: try recipe(changes), teacher: try path("teacher"))
+            step.settings = changes
             step.kind = try field("distill")?.named(DistillationKind.self) ?? .soft
             if step.kind == .none { throw field("distill")!.fail("soft or hard (a distill step learns from its teacher)") }
             step.epochs = try positive("epochs")
+            if let temperature = field("temperature") {
+                step.distillation.temperature = Float(try temperature.real())
+                guard step.distillation.temperature > 0 else { throw temperature.fail("positive") }
+            }
+            if let alpha = field("alpha") {
+                step.distillation.alpha = Float(try alpha.real())
+                guard (0...1).contains(step.distillation.alpha) else { throw alpha.fail("in [0, 1]") }
+            }
+            step.distillation.distillationToken = try flag("dist-token")
+            step.distillation.drwDistillation = try flag("drw-distillation")
+            step.distillation.adjustedDistillation = try flag("adjusted-distillation")
+            step.distillation.balancedDistillation = try flag("balanced-distillation")
             return .distill(step)
         case "prune":
             let levelsField = try required("sparsities")
@@ -99,13 +145,40 @@ extension Plan {
                 if step.finetuneEpochs < 0 { throw tune.fail("0 or more") }
             }
             step.recipe = try field("recipe")?.text()
+            step.settings = try settings()
             step.teacher = try field("teacher")?.text()
             step.kind = try field("distill")?.named(DistillationKind.self) ?? .soft
+            step.criterion = try field("criterion")?.named(PruningCriterionKind.self)
             return .prune(step)
         case "quantize":
             var step = Quantize(parent: try path("parent"), output: try path("output"))
             step.calibrationImages = try positive("calibration-images") ?? step.calibrationImages
+            step.mode = try field("mode")?.named(QuantizationSettings.Mode.self) ?? .static
             return .quantize(step)
+        case "pretrain":
+            var step = Pretrain(output: try path("output"), settings: try settings())
+            if let ratio = field("mask-ratio") {
+                step.maskRatio = Float(try ratio.real())
+                guard (0..<1).contains(step.maskRatio) else { throw ratio.fail("in [0, 1)") }
+            }
+            return .pretrain(step)
+        case "table":
+            var step = Table(title: try path("title"), files: try required("files").texts(), output: try path("out"))
+            step.kind = try field("report")?.named(StudyReportSettings.Kind.self) ?? .table
+            step.notes = try field("notes")?.text()
+            step.plot = try field("plot")?.text()
+            if let axis = field("x") {
+                step.axis = try axis.text()
+                guard StudyAxis(rawValue: step.axis) != nil else {
+                    throw axis.fail("one of \(StudyAxis.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            if let seconds = field("speed-seconds") {
+                step.speedSeconds = try seconds.real()
+                guard step.speedSeconds >= 0 else { throw seconds.fail("0 or more") }
+            }
+            step.repeats = try positive("repeats") ?? step.repeats
+            return .table(step)
         default:
             return .report
         }

@@ -15,10 +15,6 @@ public struct PlanRunner {
     public var data: DataSource
     public var precision = PrecisionChoice.auto
     public var skipExisting = false
-    /// One epoch per training step, evaluated, with no weight average (a demonstration in minutes).
-    public var quick = false
-    /// Replaces a recipe's preset (tests run plans on tiny architectures).
-    public var architecture: ((_ preset: String) throws -> ModelConfig)?
     /// A README whose results table the report step fills.
     public var readme: String?
     /// Seconds of inference timing per model in the report (0: none).
@@ -39,14 +35,22 @@ public struct PlanRunner {
         print(try ComputeSettings(precision, training: true).summary)  // refuses bf16 before any step runs
         try FileManager.default.createDirectory(atPath: modelsFolder, withIntermediateDirectories: true)
         for (index, planStep) in plan.steps.enumerated() {
+            for output in planStep.outputs where output.contains("/") {  // a study's files sit in a subfolder
+                try FileManager.default.createDirectory(atPath: (path(output) as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+            }
             let title = "step \(index + 1)/\(plan.steps.count): \(describe(planStep))"
             switch planStep {
             case .train(let step):
                 try trainingStep(title, output: path(step.output)) { out in
-                    let settings = TrainSettings(start: .fresh(model: try architecture(of: step.recipe),
-                                                               training: try trainingConfig(step.recipe, epochs: step.epochs),
-                                                               encoder: nil),
+                    let encoder = step.initFrom.map { TrainSettings.EncoderStart(path: path($0),
+                                                                                 learningRateScale: step.encoderLearningRateScale) }
+                    var settings = TrainSettings(start: .fresh(model: try architecture(step.recipe, step.settings),
+                                                               training: try trainingConfig(step.recipe, step.settings,
+                                                                                            epochs: step.epochs),
+                                                               encoder: encoder),
                                                  data: data, output: out)
+                    settings.stage = step.stage
                     try train(settings.finished(self))
                 } resume: { partial, out in
                     // A resumed step keeps the file's settings; only the data and, if named, the precision are given.
@@ -55,13 +59,14 @@ public struct PlanRunner {
                 }
             case .distill(let step):
                 try trainingStep(title, output: path(step.output)) { out in
-                    var distillation = DistillationSettings()
+                    var distillation = step.distillation
                     distillation.kind = step.kind
                     distillation.teacher = path(step.teacher)
-                    var shape = try architecture(of: step.recipe)
-                    shape.distillationToken = false
+                    var shape = try architecture(step.recipe, step.settings)
+                    shape.distillationToken = distillation.distillationToken
                     let settings = DistillSettings(start: .fresh(model: shape,
-                                                                 training: try trainingConfig(step.recipe, epochs: step.epochs),
+                                                                 training: try trainingConfig(step.recipe, step.settings,
+                                                                                              epochs: step.epochs),
                                                                  distillation: distillation),
                                                    data: data, output: out)
                     try distill(settings.finished(self))
@@ -76,13 +81,18 @@ public struct PlanRunner {
             case .quantize(let step):
                 try ordinaryStep(title, outputs: [path(step.output)]) {
                     var settings = QuantizationSettings()
-                    settings.calibrationImages = quick ? min(16, step.calibrationImages) : step.calibrationImages
+                    settings.calibrationImages = step.calibrationImages
+                    settings.mode = step.mode
                     settings.seed = plan.seed
                     var stage = QuantizeSettings(parent: path(step.parent), output: path(step.output),
                                                  quantization: settings, data: data)
                     stage.command = command
                     try quantize(stage)
                 }
+            case .pretrain(let step):
+                try ordinaryStep(title, outputs: [path(step.output)]) { try pretrain(try pretrainSettings(step)) }
+            case .table(let step):
+                try ordinaryStep(title, outputs: []) { try table(step) }
             case .report:
                 try ordinaryStep(title, outputs: []) { try report() }
             }
@@ -92,29 +102,71 @@ public struct PlanRunner {
     /// A step's file inside the models folder.
     func path(_ name: String) -> String { "\(modelsFolder)/\(name)" }
 
-    /// The settings of a training step: the recipe at `epochs` (the recipe's own when nil; one with
-    /// `quick`), its warm-up cut to epochs - 1; `quick` evaluates every epoch and keeps no weight
-    /// average (an average over ~1,000 steps needs more steps than a quick run takes).
-    public func trainingConfig(_ recipeName: String, epochs: Int?) throws -> TrainingConfig {
-        let recipe = try Recipe.load(recipeName)
-        let runEpochs = quick ? 1 : epochs ?? recipe.values.epochs ?? 30
+    /// A pretrain step's settings: the architecture and optimizer from its recipe keys, on the plan's data.
+    func pretrainSettings(_ step: Plan.Pretrain) throws -> PretrainSettings {
+        let values = step.settings
+        var config = PretrainingConfig()
+        config.objective = step.maskRatio > 0 ? .masked : .image
+        config.maskRatio = step.maskRatio
+        config.epochs = values.epochs ?? config.epochs
+        config.batchSize = values.batchSize ?? config.batchSize
+        config.learningRate = values.lr ?? config.learningRate
+        config.minimumLearningRate = values.minLr ?? config.minimumLearningRate
+        config.weightDecay = values.weightDecay ?? config.weightDecay
+        config.warmupEpochs = values.warmupEpochs ?? config.warmupEpochs
+        config.clipNorm = values.clipNorm ?? config.clipNorm
+        config.augmentation = data.augmentation
+        config.imbalanceRatio = plan.imbalanceRatio
+        config.seed = plan.seed
+        do { try config.validate() } catch { throw ConfigError(message: "\(error)") }
+        var settings = PretrainSettings(model: try values.modelConfig(defaultPreset: "teacher"), pretraining: config,
+                                        data: data, output: path(step.output))
+        settings.precision = precision
+        settings.command = command
+        return settings
+    }
+
+    /// A study's report from the files of the table that exist.
+    private func table(_ step: Plan.Table) throws {
+        let files = step.files.map(path)
+        let present = files.filter { FileManager.default.fileExists(atPath: $0) }
+        if present.count < files.count {
+            print("left out (not made yet): " + files.filter { !present.contains($0) }.joined(separator: ", "))
+        }
+        guard !present.isEmpty else { return print("no file of \(step.output) exists yet: nothing to report") }
+        var settings = StudyReportSettings(checkpoints: present, title: step.title, output: "\(reportsFolder)/\(step.output)")
+        settings.kind = step.kind
+        settings.notes = step.notes.map { "\(reportsFolder)/\($0)" }
+        settings.plot = step.plot
+        settings.axis = StudyAxis(rawValue: step.axis) ?? .nonzero
+        (settings.speedSeconds, settings.repeats) = (step.speedSeconds, step.repeats)
+        settings.generatedBy = reportCommand ?? shellQuoted(command)
+        try writeStudyReport(settings)
+    }
+
+    /// The settings of a training step: the step's settings over its recipe at `epochs` (else the
+    /// settings' or the recipe's own), the warm-up cut to epochs - 1.
+    public func trainingConfig(_ recipeName: String?, _ settings: Recipe.Values = Recipe.Values(),
+                               epochs: Int?) throws -> TrainingConfig {
+        let recipe = try recipeName.map { try Recipe.load($0) }
+        let values = settings.overriding(recipe?.values ?? Recipe.Values())
+        let runEpochs = epochs ?? values.epochs ?? 30
         var overrides = Recipe.Values()
         overrides.epochs = runEpochs
         overrides.imbalanceRatio = plan.imbalanceRatio  // the plan's data, whatever the recipe says
-        overrides.warmupEpochs = min(recipe.values.warmupEpochs ?? 5, max(0, runEpochs - 1))
-        if quick { (overrides.evalEvery, overrides.ema) = (1, 0) }
-        return try overrides.overriding(recipe.values).trainingConfig(seed: plan.seed, data: data, recipe: recipe.reference)
+        overrides.warmupEpochs = min(values.warmupEpochs ?? 5, max(0, runEpochs - 1))
+        return try overrides.overriding(values).trainingConfig(seed: plan.seed, data: data, recipe: recipe?.reference)
     }
 
-    /// The architecture a recipe names (its "preset"), or the runner's replacement for it.
-    func architecture(of recipeName: String) throws -> ModelConfig {
-        let recipe = try Recipe.load(recipeName)
-        guard let preset = recipe.values.preset else {
-            throw ConfigError(message: "recipe \(recipe.name) names no preset: a plan's training step needs one")
+    /// The architecture of a training step: its settings' preset and changes over its recipe's.
+    func architecture(_ recipeName: String?, _ settings: Recipe.Values) throws -> ModelConfig {
+        let recipe = try recipeName.map { try Recipe.load($0) }
+        let values = settings.overriding(recipe?.values ?? Recipe.Values())
+        guard values.preset != nil else {
+            throw ConfigError(message: "\(recipe.map { "recipe \($0.name)" } ?? "a step without a recipe") names no preset: "
+                              + "a plan's training step needs one")
         }
-        if let architecture { return try architecture(preset) }
-        guard let config = ModelConfig.preset(named: preset) else { throw ConfigError(message: "unknown preset '\(preset)'") }
-        return config
+        return try values.modelConfig(defaultPreset: "")
     }
 
     /// A pruning step's settings: one-shot at each level, fine-tuned (when `finetuneEpochs` is
@@ -122,14 +174,18 @@ public struct PlanRunner {
     public func pruneSettings(_ step: Plan.Prune) throws -> PruneSettings {
         var pruning = PruningConfig()
         pruning.structure = step.structure
-        pruning.finetuneEpochs = quick ? min(1, step.finetuneEpochs) : step.finetuneEpochs
+        pruning.finetuneEpochs = step.finetuneEpochs
+        if step.criterion == .taylor {  // nil means magnitude, as in the files written before criteria
+            (pruning.criterion, pruning.criterionBatches) = (.taylor, 16)
+        }
         var values = Recipe.Values()
         var reference: RecipeReference?
         if let name = step.recipe {
             let recipe = try Recipe.load(name)
             (values, reference) = (recipe.values, recipe.reference)
-            values.epochs = nil  // the fine-tuning's length is the step's
         }
+        values = step.settings.overriding(values)
+        values.epochs = nil  // the fine-tuning's length is the step's
         let training = try values.trainingConfig(seed: plan.seed, data: data, recipe: reference)
         var settings = PruneSettings(parent: path(step.parent), levels: step.sparsities, output: path(step.output),
                                      pruning: pruning, training: training, data: data)
@@ -156,15 +212,21 @@ public struct PlanRunner {
         try writeSummaryReport(settings)
     }
 
+    private func recipeName(_ recipe: String?, _ settings: Recipe.Values) -> String {
+        (recipe.map { "recipe \($0)" } ?? "preset \(settings.preset ?? "?")") + (settings == Recipe.Values() ? "" : " with the step's settings")
+    }
+
     private func describe(_ step: Plan.Step) -> String {
         switch step {
-        case .train(let train): return "train \(train.output) (recipe \(train.recipe))"
+        case .train(let train): return "train \(train.output) (\(recipeName(train.recipe, train.settings)))"
         case .distill(let distill):
-            return "distill \(distill.output) from \(distill.teacher) (\(distill.kind.rawValue), recipe \(distill.recipe))"
+            return "distill \(distill.output) from \(distill.teacher) (\(distill.kind.rawValue), \(recipeName(distill.recipe, distill.settings)))"
         case .prune(let prune):
             let levels = prune.sparsities.map { String(format: "%g", $0) }.joined(separator: ",")
             return "prune \(prune.parent) (\(prune.structure.rawValue) \(levels)) into \(prune.output)"
-        case .quantize(let quantize): return "int8 quantization of \(quantize.parent) into \(quantize.output)"
+        case .quantize(let quantize): return "int8 quantization (\(quantize.mode.rawValue)) of \(quantize.parent) into \(quantize.output)"
+        case .pretrain(let pretrain): return "pre-train \(pretrain.output) without labels"
+        case .table(let table): return "\(table.kind.rawValue) report \(reportsFolder)/\(table.output)"
         case .report: return "report into \(reportsFolder)"
         }
     }

@@ -30,6 +30,7 @@ extension Recipe.Values {
         merged.cutmix = cutmix ?? base.cutmix
         merged.mixOffEpoch = mixOffEpoch ?? base.mixOffEpoch
         merged.ohemRatio = ohemRatio ?? base.ohemRatio
+        merged.architecture = architecture.overriding(base.architecture)
         return merged
     }
 

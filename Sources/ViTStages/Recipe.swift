@@ -3,8 +3,8 @@ import ViTCore
 import ViTStore
 
 /// A training recipe kept as a file (`recipes/NAME.json`): a JSON object whose keys are the
-/// training commands' flag names ("lr", "min-lr", "loss", ...) plus "preset" (the architecture)
-/// and "description". Every value is optional; a command applies the recipe with `--recipe` and
+/// training commands' flag names ("lr", "min-lr", "loss", ...; the architecture flags "dim",
+/// "depth", "pool", ... change the preset) plus "preset" (the architecture) and "description". Every value is optional; a command applies the recipe with `--recipe` and
 /// any flag given on the command line wins over it. An unknown key or a value of the wrong kind is
 /// a one-line error naming the file and the key.
 ///
@@ -60,6 +60,8 @@ public struct Recipe: Equatable, Sendable {
         public var cutmix: Float?
         public var mixOffEpoch: EpochPoint?
         public var ohemRatio: Float?
+        /// Changes to the preset's architecture.
+        public var architecture = Architecture()
 
         public init() {}
     }
@@ -69,7 +71,7 @@ public struct Recipe: Equatable, Sendable {
                               "warmup-epochs", "label-smoothing", "clip-norm", "loss", "logit-tau",
                               "adjust-from-epoch", "drw-epoch", "drw-beta", "ema", "eval-every",
                               "validation-fraction", "validation-per-class", "policy", "random-erasing", "mixup", "cutmix", "mix-off-epoch",
-                              "ohem-ratio"]
+                              "ohem-ratio"] + Architecture.keys
 
     public init(name: String, sha256: String, values: Values) {
         (self.name, self.sha256, self.values) = (name, sha256, values)
@@ -88,6 +90,12 @@ public struct Recipe: Equatable, Sendable {
     /// The recipe in `data` (the bytes of `file`, named in errors).
     public static func parse(_ data: Data, name: String, file: String) throws -> Recipe {
         let fields = try JSONValue.object(in: data, file: file, what: "settings")
+        return Recipe(name: name, sha256: sha256Hex(data), values: try values(fields, file: file))
+    }
+
+    /// Recipe keys read from an object (a recipe file's, or a plan step's "settings"); `file` names
+    /// where they came from in errors.
+    static func values(_ fields: [String: JSONValue], file: String) throws -> Values {
         var values = Values()
         for key in fields.keys.sorted() {
             let value = fields[key]!
@@ -142,10 +150,11 @@ public struct Recipe: Equatable, Sendable {
             case "mix-off-epoch": values.mixOffEpoch = try epoch()
             case "ohem-ratio": values.ohemRatio = Float(try real())
             default:
+                if try values.architecture.read(field) { continue }
                 throw ConfigError(message: "\(file): unknown key '\(key)' (a recipe takes \(keys.joined(separator: ", ")))")
             }
         }
-        return Recipe(name: name, sha256: sha256Hex(data), values: values)
+        return values
     }
 }
 

@@ -6,7 +6,7 @@ public enum Stage: String, CaseIterable, Codable, Sendable {
     case pretrained
     /// A model trained elsewhere and brought in by vit-import.
     case imported
-    /// A run of a study (scripts/studies.sh), outside the reference chain.
+    /// A run of a study (plans/studies/), outside the reference chain.
     case study
 
     /// The reference chain, in its order (reports and plots list files so).

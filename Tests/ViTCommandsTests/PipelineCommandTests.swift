@@ -4,12 +4,16 @@ import XCTest
 import ViTCore
 import ViTStore
 
+/// The reference chain on tiny models, one epoch a step (a plan file beside the tests).
+let tinyPlan = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Plans/tiny.json").path
+
 final class PipelineCommandTests: XCTestCase {
-    func testQuickChainWritesEveryStageAndAConsistentReport() throws {
+    func testTinyChainWritesEveryStageAndAConsistentReport() throws {
         let data = try makeMiniatureCIFAR(perFile: 80)
         let folder = temporaryPath("pipeline")
         let models = folder + "/models", reports = folder + "/reports"
-        try PipelineCommand.parse(["--quick", "--tiny", "--data", data, "--models-dir", models, "--reports-dir", reports,
+        try PipelineCommand.parse(["--plan", tinyPlan, "--data", data, "--models-dir", models, "--reports-dir", reports,
                                    "--sparsities", "0.5,0.9"]).run()
         let expected = ["teacher.h5": "teacher", "student.h5": "student", "student-pruned-s50.h5": "pruned",
                         "student-pruned-s90.h5": "pruned", "student-heads50.h5": "pruned",
@@ -38,6 +42,41 @@ final class PipelineCommandTests: XCTestCase {
         }
     }
 
+    func testAStudyPlanRunsEveryKindOfStepAndReportsTheFilesItMade() throws {
+        let data = try makeMiniatureCIFAR(perFile: 60)
+        let folder = temporaryPath("study-plan")
+        let models = folder + "/models", reports = folder + "/reports"
+        let studyPlan = (tinyPlan as NSString).deletingLastPathComponent + "/tiny-study.json"
+        try PipelineCommand.parse(["--plan", studyPlan, "--data", data, "--models-dir", models, "--reports-dir", reports]).run()
+        let stages = ["pretrained.h5": "pretrained", "from-pretrained.h5": "study", "hard-token.h5": "student",
+                      "taylor.h5": "pruned", "dynamic.h5": "int8"]
+        for (name, stage) in stages {
+            let file = try Checkpoint.load(from: "\(models)/studies/\(name)")
+            XCTAssertEqual(file.attributes["stage"], .string(stage), name)
+            XCTAssertEqual(file.attributes["seed"], .int(1), "\(name): the plan's seed")
+        }
+        let student = try ModelRecord(checkpoint: try Checkpoint.load(from: "\(models)/studies/hard-token.h5"), file: "hard-token.h5")
+        XCTAssertEqual(student.model.distillationToken, true)
+        XCTAssertEqual(student.distillation?.kind, .hard)
+        XCTAssertEqual(student.distillation?.drwDistillation, true)
+        let started = try ModelRecord(checkpoint: try Checkpoint.load(from: "\(models)/studies/from-pretrained.h5"), file: "f.h5")
+        XCTAssertEqual(started.training?.encoderLearningRateScale, 0.1)
+        let pruned = try ModelRecord(checkpoint: try Checkpoint.load(from: "\(models)/studies/taylor.h5"), file: "taylor.h5")
+        XCTAssertEqual(pruned.pruning?.criterion, .taylor)
+        let int8 = try ModelRecord(checkpoint: try Checkpoint.load(from: "\(models)/studies/dynamic.h5"), file: "dynamic.h5")
+        XCTAssertEqual(int8.quantization?.mode, .dynamic)
+        // The table lists the files that exist, in the plan's order, and leaves out the one never made.
+        let table = try String(contentsOfFile: reports + "/tiny.md", encoding: .utf8)
+        let rows = ["from-pretrained.h5", "hard-token.h5", "taylor.h5", "dynamic.h5"].map { name in
+            table.range(of: "| \(name) |")?.lowerBound
+        }
+        XCTAssertFalse(rows.contains(nil), table)
+        XCTAssertEqual(rows.compactMap { $0 }, rows.compactMap { $0 }.sorted())
+        XCTAssertFalse(table.contains("not-made"))
+        XCTAssertTrue(try String(contentsOfFile: reports + "/tiny.svg", encoding: .utf8).hasPrefix("<svg"))
+        XCTAssertTrue(try String(contentsOfFile: reports + "/tiny-training.md", encoding: .utf8).contains("Tiny training"))
+    }
+
     func testSkipExistingResumesAnUnfinishedTeacherInsteadOfKeepingIt() throws {
         let data = try makeMiniatureCIFAR(perFile: 40)
         let folder = temporaryPath("pipeline-resume")
@@ -49,7 +88,7 @@ final class PipelineCommandTests: XCTestCase {
                                   "--depth", "1", "--heads", "2", "--mlp-dim", "32", "--pool", "seq"]
                                + ["--epochs", "2", "--warmup-epochs", "0", "--stop-after-epochs", "1", "--out", teacher]).run()
         XCTAssertEqual(try Checkpoint.load(from: teacher).logs["epoch"]?.doubles?.count, 1)
-        try PipelineCommand.parse(["--quick", "--tiny", "--skip-existing", "--data", data, "--models-dir", models,
+        try PipelineCommand.parse(["--plan", tinyPlan, "--skip-existing", "--data", data, "--models-dir", models,
                                    "--reports-dir", reports, "--sparsities", "0.5", "--finetune-epochs", "0"]).run()
         let finished = try Checkpoint.load(from: teacher)
         XCTAssertNotNil(finished.eval["accuracy"])
@@ -71,7 +110,7 @@ final class PipelineCommandTests: XCTestCase {
         try TrainCommand.parse(["--data", data, "--imbalance-ratio", "100", "--resume", teacher,
                                 "--stop-after-epochs", "2", "--out", resumed]).run()
         let secondEpoch = try XCTUnwrap(Checkpoint.load(from: resumed).logs["seconds"]?.doubles?[1])
-        try PipelineCommand.parse(["--quick", "--tiny", "--skip-existing", "--data", data, "--models-dir", models,
+        try PipelineCommand.parse(["--plan", tinyPlan, "--skip-existing", "--data", data, "--models-dir", models,
                                    "--reports-dir", reports, "--sparsities", "0.5", "--finetune-epochs", "0"]).run()
         let finished = try Checkpoint.load(from: teacher)
         XCTAssertEqual(finished.logs["epoch"]?.doubles?.count, 3)
@@ -90,39 +129,36 @@ final class PipelineCommandTests: XCTestCase {
     }
 
     /// The reference plan's runner at seed 7, reading the long-tailed set (R = 100).
-    private func referenceRunner(quick: Bool) throws -> PlanRunner {
+    private func referenceRunner() throws -> PlanRunner {
         var plan = try Plan.load("reference")
         plan.seed = 7
         var runner = PlanRunner(plan: plan, data: DataSource(directory: "data"))
-        runner.quick = quick
         runner.modelsFolder = "models"
         return runner
     }
 
     func testRecipesGiveTheSettingsTheirFormerFlagsGave() throws {
-        for (epochs, quick) in [(160, false), (150, false), (1, true), (10, false)] {
-            let runner = try referenceRunner(quick: quick)
+        for epochs in [160, 150, 1, 10] {
+            let runner = try referenceRunner()
             let deferred = "\(epochs * 4 / 5)", warmup = "\(min(5, max(0, epochs - 1)))"
-            var teacher = try runner.trainingConfig("cct-teacher", epochs: quick ? nil : epochs)
+            var teacher = try runner.trainingConfig("cct-teacher", epochs: epochs)
             XCTAssertEqual(teacher.recipe?.name, "cct-teacher")
-            if !quick {
-                XCTAssertEqual(teacher, try parsed(["--recipe", "cct-teacher", "--epochs", "\(epochs)", "--warmup-epochs", warmup],
-                                                   like: teacher))
-            }
+            XCTAssertEqual(teacher, try parsed(["--recipe", "cct-teacher", "--epochs", "\(epochs)", "--warmup-epochs", warmup],
+                                               like: teacher))
             teacher.recipe = nil
             XCTAssertEqual(teacher, try parsed(
                 ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--min-lr", "1e-5",
                  "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", deferred,
                  "--policy", "auto-augment", "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", deferred,
-                 "--eval-every", quick ? "1" : "5"] + (quick ? [] : ["--ema", "0.999"]), like: teacher))
-            var student = try runner.trainingConfig("cct-student", epochs: quick ? nil : epochs)
+                 "--eval-every", "5", "--ema", "0.999"], like: teacher))
+            var student = try runner.trainingConfig("cct-student", epochs: epochs)
             XCTAssertEqual(student.recipe?.name, "cct-student")
             student.recipe = nil
             XCTAssertEqual(student, try parsed(
                 ["--epochs", "\(epochs)", "--warmup-epochs", warmup, "--lr", "5e-4", "--min-lr", "1e-5",
                  "--weight-decay", "0.03", "--loss", "balanced-softmax", "--adjust-from-epoch", deferred,
                  "--policy", "auto-augment", "--mixup", "0.8", "--cutmix", "1.0", "--mix-off-epoch", deferred,
-                 "--eval-every", quick ? "1" : "10"] + (quick ? [] : ["--ema", "0.999"]), like: student))
+                 "--eval-every", "10", "--ema", "0.999"], like: student))
         }
     }
 
@@ -164,7 +200,7 @@ final class PipelineCommandTests: XCTestCase {
     }
 
     func testPruningStagesFineTuneWithAutoAugmentAndTheStudentsTeacher() throws {
-        let runner = try referenceRunner(quick: false)
+        let runner = try referenceRunner()
         for epochs in [0, 5] {
             for teacher in [nil, "teacher.h5"] {
                 var stage = try runner.pruneSettings(Plan.Prune(parent: "student.h5", output: "heads.h5", structure: .heads,

@@ -53,7 +53,33 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(v.cutmix, 1)
         XCTAssertEqual(v.mixOffEpoch, .percent(75))
         XCTAssertEqual(v.ohemRatio, 0.7)
-        XCTAssertEqual(Recipe.keys.count, 26, "a new key needs a line in the parser and in this test")
+        XCTAssertEqual(Recipe.keys.count, 38, "a new key needs a line in the parser and in this test")
+    }
+
+    func testArchitectureKeysChangeThePreset() throws {
+        let recipe = try parse("""
+            {"preset": "cct-student", "tokenizer": "conv", "patch-size": 8, "conv-layers": 1, "conv-channels": 32, "dim": 96,
+             "depth": 3, "heads": 3, "mlp-dim": 192, "pool": "mean", "norm": "batch", "dropout": 0.1, "drop-path": 0.2}
+            """)
+        let a = recipe.values.architecture
+        XCTAssertEqual(a.tokenizer, .conv)
+        XCTAssertEqual([a.patchSize, a.convLayers, a.convChannels, a.dim, a.depth, a.heads, a.mlpDim], [8, 1, 32, 96, 3, 3, 192])
+        XCTAssertEqual(a.pool, .mean)
+        XCTAssertEqual(a.norm, .batch)
+        XCTAssertEqual([a.dropout, a.dropPath], [0.1, 0.2])
+        XCTAssertEqual(Recipe.Architecture.keys.count, 12, "a new key needs a line in the parser and in this test")
+        let model = try recipe.values.modelConfig(defaultPreset: "teacher")
+        XCTAssertEqual([model.convLayers, model.convChannels, model.dim, model.depth, model.heads, model.mlpDim],
+                       [1, 32, 96, 3, 3, 192])
+        XCTAssertEqual(model.pool, .mean)
+        XCTAssertEqual(model.imageSize, ModelConfig.preset(named: "cct-student")!.imageSize, "what the recipe leaves stays the preset's")
+        // Without a preset the default applies; an impossible shape is a one-line error.
+        XCTAssertEqual(try parse(#"{"depth": 2}"#).values.modelConfig(defaultPreset: "cct-teacher").dim, 256)
+        XCTAssertThrowsError(try parse(#"{"dim": 100, "heads": 3}"#).values.modelConfig(defaultPreset: "cct-student")) { error in
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
+        assertRefused(#"{"pool": "max"}"#, saying: "'pool' must be one of cls, mean, seq")
+        assertRefused(#"{"dim": 6.5}"#, saying: "'dim' must be a whole number")
     }
 
     func testTheRecipeIsNamedByItsFileAndItsBytesHash() throws {

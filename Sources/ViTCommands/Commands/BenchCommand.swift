@@ -20,8 +20,8 @@ public struct BenchCommand: ParsableCommand {
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case train, infer }
 
-    @Option(help: "A preset (teacher, student, cct-teacher, cct-student), a comma-separated list of them, or all (teacher and student).")
-    var model: String = "all"
+    @Option(help: "A preset (teacher, student, cct-teacher, cct-student), a comma-separated list of them, or all (every preset).")
+    var model: String = "cct-student,cct-teacher"
     @Option(help: "train, infer, or all.") var mode: String = "all"
     @Option(help: "auto, f32, bf16, int8 (inference only), or all (bf16 only where the CPU computes it natively).")
     var precision: String = "all"
@@ -111,7 +111,7 @@ public struct BenchCommand: ParsableCommand {
     }
 
     private var presetNames: [String] {
-        model == "all" ? ["teacher", "student"] : model.split(separator: ",").map(String.init)
+        model == "all" ? ModelConfig.presetNames : model.split(separator: ",").map(String.init)
     }
 
     private var inferenceBatches: [Int] { batchSizes.split(separator: ",").map { Int($0) ?? 0 } }

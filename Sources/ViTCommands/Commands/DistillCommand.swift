@@ -76,7 +76,7 @@ public struct DistillCommand: ParsableCommand {
             settings.balancedDistillation = balancedDistillation
             settings.teacher = teacher ?? ""
             let recipe = try training.loadRecipe()
-            var architecture = try model.config(defaultPreset: recipe?.values.preset ?? "student")
+            var architecture = try model.config(recipe: recipe, defaultPreset: "cct-student")
             architecture.distillationToken = distToken
             let config = try training.config(data: data, recipe: recipe)
             if balancedDistillation && ![.balancedSoftmax, .logitAdjusted].contains(config.loss) {

@@ -14,11 +14,12 @@ public struct PipelineCommand: ParsableCommand {
         commandName: "vit-pipeline",
         abstract: "Train, distill, prune, quantize and report: the whole vitc chain, as a plan.",
         discussion: "Runs plans/reference.json (teacher, distilled student, pruning sweep, structured pruning, int8 models, "
-            + "report) into models/ and reports/, or any plan with --plan. --quick runs the same chain on a slice of the "
-            + "data with one epoch per step, into quick/ unless --models-dir and --reports-dir say otherwise.")
+            + "report) into models/ and reports/, or any plan with --plan. --quick runs plans/quick.json, the same chain "
+            + "with smaller models and fewer epochs (about half an hour on 2 cores), into quick/ unless --models-dir and "
+            + "--reports-dir say otherwise.")
 
     @Option(help: "Run this plan: a name in plans/ or a JSON file (default: reference).") var plan: String?
-    @Flag(help: "A few minutes: 2,000 training and 1,000 test images, one epoch per step.") var quick = false
+    @Flag(help: "Run plans/quick.json into quick/: the whole chain with smaller models in about half an hour.") var quick = false
     @Option(help: "CIFAR-10 binary directory (default: $VITC_DATA, else data/cifar-10-batches-bin).") var data: String?
     @Flag(help: "Download CIFAR-10 into the data directory first if its files are missing (as vit-data download does).")
     var download = false
@@ -31,10 +32,9 @@ public struct PipelineCommand: ParsableCommand {
     @Option(help: "How the plan's distill steps learn from the teacher: soft or hard.") var distill: DistillationKind?
     @Option(help: "Fine-tuning epochs of the plan's prune steps (reference: 5).") var finetuneEpochs: Int?
     @Option(help: "Levels of the plan's unstructured prune step (reference: 0.3,0.5,0.7,0.8,0.9).") var sparsities: String?
-    @Option(help: "README whose results table the report fills (default: README.md when it exists; none with --quick).")
+    @Option(help: "README whose results table the report fills (default: README.md when it exists, for the reference plan into models/).")
     var readme: String?
     @Flag(help: "Keep a step's output when it already exists instead of redoing the step.") var skipExisting = false
-    @Flag(help: ArgumentHelp("Tiny architectures (tests).", visibility: .hidden)) var tiny = false
 
     public func validate() throws {
         if [teacherEpochs, studentEpochs].contains(where: { $0 != nil && $0! < 1 }) || (finetuneEpochs ?? 0) < 0 {
@@ -43,31 +43,28 @@ public struct PipelineCommand: ParsableCommand {
         if distill == DistillationKind.none {
             throw ValidationError("--distill must be soft or hard: the pipeline's student learns from its teacher")
         }
+        if quick && plan != nil { throw ValidationError("--quick runs plans/quick.json; give --plan or --quick, not both") }
     }
 
     public func run() throws {
         ProcessSetup.unbufferOutput()
         let dataDirectory = CIFAR10.resolveDirectory(flag: data)
-        let plan = try Self.plan(named: self.plan ?? "reference", teacherEpochs: teacherEpochs, studentEpochs: studentEpochs,
+        let plan = try Self.plan(named: self.plan ?? (quick ? "quick" : "reference"), teacherEpochs: teacherEpochs, studentEpochs: studentEpochs,
                                  distill: distill, finetuneEpochs: finetuneEpochs, sparsities: sparsities, seed: seed)
         if download && !DatasetDownload.isComplete(dataDirectory) {
             try DatasetDownload(destination: dataDirectory).run()
         }
-        var source = DataSource(directory: dataDirectory)
-        if quick { (source.limitTrain, source.limitTest) = (2000, 1000) }
-        var runner = PlanRunner(plan: plan, data: source)
+        var runner = PlanRunner(plan: plan, data: DataSource(directory: dataDirectory))
         runner.modelsFolder = modelsDir ?? (quick ? "quick/models" : "models")
         runner.reportsFolder = reportsDir ?? (quick ? "quick/reports" : "reports")
         runner.precision = precision
         runner.skipExisting = skipExisting
-        runner.quick = quick
         runner.command = CommandLine.arguments
         runner.reportCommand = shellQuoted(["vit-report", "summary"] + CommandLine.arguments.dropFirst(2))
-        runner.readme = readme ?? (quick || !FileManager.default.fileExists(atPath: "README.md") ? nil : "README.md")
+        // Only the reference chain into models/ fills the README's table unless --readme says otherwise.
+        let reference = self.plan == nil && !quick && modelsDir == nil
+        runner.readme = readme ?? (reference && FileManager.default.fileExists(atPath: "README.md") ? "README.md" : nil)
         if quick { runner.speedSeconds = 0.5 }
-        if tiny {
-            runner.architecture = { preset in try Self.tinyShape(width: preset.contains("student") ? 8 : 16, preset: preset) }
-        }
         try reportingInterruption("vit-pipeline", output: "", continueWith: nil) { try runner.run() }
     }
 
@@ -112,27 +109,5 @@ public struct PipelineCommand: ParsableCommand {
             return written.contains(quantize.parent) || !plannedBefore.contains(quantize.parent)
         }
         return plan
-    }
-
-    private static func preset(_ name: String) throws -> ModelConfig {
-        guard let config = ModelConfig.preset(named: name) else { throw ConfigError(message: "unknown preset '\(name)'") }
-        return config
-    }
-
-    /// Tests' architectures: one conv layer (16 tokens), one block, sequence pooling, on the
-    /// recipe's preset.
-    private static func tinyShape(width: Int, preset name: String) throws -> ModelConfig {
-        var config = try preset(name)
-        config.tokenizer = .conv
-        config.convLayers = 1
-        config.convChannels = 8
-        config.dim = width
-        config.depth = 1
-        config.heads = 2
-        config.mlpDim = 2 * width
-        config.pool = .seq
-        config.dropPath = 0
-        try config.validate()
-        return config
     }
 }

@@ -31,29 +31,10 @@ struct StudyReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var rows: [StudyRow] = []
-        for path in checkpoints {
-            var row = StudyRow(run: try RunSummary(path: path))
-            if speedSeconds > 0 {
-                let loaded = try LoadedModel(path: path)
-                row.speedPrecision = loaded.inferencePrecisionName
-                row.batchRates = measureInferenceWindows(loaded.model, batch: 256, seconds: speedSeconds, repeats: repeats)
-                row.singleRates = measureInferenceWindows(loaded.model, batch: 1, seconds: speedSeconds, repeats: repeats)
-            }
-            print("\(row.run.name): \(row.howMade), accuracy \(percent(row.run.accuracy))")
-            rows.append(row)
-        }
-        let noteText = try notes.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        try OutputFile.prepare(out, inputs: checkpoints)
-        let plotPath = plot.map { ((out as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0) }
-        if let plotPath { try OutputFile.prepare(plotPath, inputs: checkpoints) }
-        let generatedBy = shellQuoted(["vit-report", "table"] + CommandLine.arguments.dropFirst(2))
-        try OutputFile.write(studyMarkdown(title: title, rows: rows, plotFile: plotPath, notes: noteText,
-                                           generatedBy: generatedBy), to: out)
-        print("wrote \(out)")
-        if let plotPath {
-            try OutputFile.write(studyPlot(title: title, rows: rows, axis: StudyAxis(rawValue: x)!).render(), to: plotPath)
-            print("wrote \(plotPath)")
-        }
+        var settings = StudyReportSettings(checkpoints: checkpoints, title: title, output: out)
+        (settings.notes, settings.plot, settings.axis) = (notes, plot, StudyAxis(rawValue: x)!)
+        (settings.speedSeconds, settings.repeats) = (speedSeconds, repeats)
+        settings.generatedBy = shellQuoted(["vit-report", "table"] + CommandLine.arguments.dropFirst(2))
+        try writeStudyReport(settings)
     }
 }

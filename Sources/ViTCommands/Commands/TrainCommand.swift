@@ -55,7 +55,7 @@ public struct TrainCommand: ParsableCommand {
             start = .resume(path: resume, epochs: training.epochs)
         } else {
             let recipe = try training.loadRecipe()
-            start = .fresh(model: try model.config(defaultPreset: recipe?.values.preset ?? "teacher"),
+            start = .fresh(model: try model.config(recipe: recipe, defaultPreset: "cct-teacher"),
                            training: try training.config(data: data, recipe: recipe),
                            encoder: initFrom.map { .init(path: $0, learningRateScale: encoderLrScale ?? 0.01) })
         }

@@ -19,13 +19,9 @@ struct TrainingReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runs = try checkpoints.map { try RunSummary(path: $0) }
-        let noteText = try notes.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        try OutputFile.prepare(out, inputs: checkpoints)
-        let generatedBy = shellQuoted(["vit-report", "training"] + CommandLine.arguments.dropFirst(2))
-        let text = trainingReport(title: title, main: runs[0], compared: Array(runs.dropFirst()), notes: noteText,
-                                  generatedBy: generatedBy)
-        try OutputFile.write(text, to: out)
-        print("wrote \(out)")
+        var settings = StudyReportSettings(checkpoints: checkpoints, title: title, output: out)
+        (settings.kind, settings.notes) = (.training, notes)
+        settings.generatedBy = shellQuoted(["vit-report", "training"] + CommandLine.arguments.dropFirst(2))
+        try writeStudyReport(settings)
     }
 }
