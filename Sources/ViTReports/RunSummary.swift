@@ -46,9 +46,14 @@ public struct RunSummary {
         bytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
     }
 
+    /// A short label of how the run was trained (`ModelRecord.trainingSummary`).
+    public var recipe: String { record.trainingSummary }
+}
+
+extension ModelRecord {
     /// A short label of how the run was trained: "balanced-softmax from epoch 24, auto-augment,
     /// mixup 0.8/cutmix 1.0 to epoch 24, EMA 0.998, 30 epochs, bf16".
-    public var recipe: String {
+    public var trainingSummary: String {
         guard let training else { return "" }
         var loss = training.loss.rawValue
         if training.loss == .logitAdjusted { loss += " tau \(training.logitAdjustmentTau)" }

@@ -16,43 +16,53 @@ public struct StudyRow {
         self.run = run
     }
 
+    /// The architecture in words (`ModelConfig.summary`).
+    public var architecture: String { model.summary }
+
+    /// How the file was made (`ModelRecord.howMade`).
+    public var howMade: String { run.record.howMade }
+}
+
+extension ModelConfig {
     /// "patch 4, width 128, 4 heads, depth 4, MLP 256" (or "conv 3-64-128, ... seq pool"), with
     /// per-block widths when pruning changed them.
-    public var architecture: String {
-        let tokenizer = model.tokenizer == .conv
-            ? "conv " + ([model.channels] + [Int](repeating: model.convChannels, count: model.convLayers - 1) + [model.dim])
+    public var summary: String {
+        let front = tokenizer == .conv
+            ? "conv " + ([channels] + [Int](repeating: convChannels, count: convLayers - 1) + [dim])
                 .map(String.init).joined(separator: "-")
-            : "patch \(model.patchSize)"
-        var text = "\(tokenizer), width \(model.dim), \(model.heads) heads, depth \(model.depth), MLP \(model.mlpDim)"
-        if model.pool != .cls { text += ", \(model.pool.rawValue) pool" }
-        if model.norm == .batch { text += ", BatchNorm" }
-        if model.dropPath > 0 { text += ", drop-path \(model.dropPath)" }
-        if let heads = model.blockHeads { text += ", heads per block \(heads.map(String.init).joined(separator: "/"))" }
-        if let widths = model.blockMlpDims { text += ", MLP per block \(widths.map(String.init).joined(separator: "/"))" }
+            : "patch \(patchSize)"
+        var text = "\(front), width \(dim), \(heads) heads, depth \(depth), MLP \(mlpDim)"
+        if pool != .cls { text += ", \(pool.rawValue) pool" }
+        if norm == .batch { text += ", BatchNorm" }
+        if dropPath > 0 { text += ", drop-path \(dropPath)" }
+        if let heads = blockHeads { text += ", heads per block \(heads.map(String.init).joined(separator: "/"))" }
+        if let widths = blockMlpDims { text += ", MLP per block \(widths.map(String.init).joined(separator: "/"))" }
         return text
     }
+}
 
+extension ModelRecord {
     /// How the file was made: the training recipe, or the pruning or quantization settings.
     public var howMade: String {
-        switch run.stage {
+        switch stage {
         case .pruned:
-            guard let pruning = run.record.pruning else { return run.stage.rawValue }
+            guard let pruning else { return stage.rawValue }
             var text = pruning.structure == .unstructured
                 ? String(format: "%.0f%% of weights, %@ %@", 100 * pruning.sparsity, pruning.scope.rawValue, pruning.schedule.rawValue)
                 : String(format: "%.0f%% of %@", 100 * pruning.sparsity, pruning.structure.rawValue)
             if pruning.criterion == .taylor { text += ", Taylor criterion" }
             text += pruning.finetuneEpochs > 0 ? ", fine-tuned \(pruning.finetuneEpochs) epochs" : ", no fine-tuning"
-            if let teacher = run.record.teacher?.name, !teacher.isEmpty { text += " with \(teacher)" }
+            if let teacher = teacher?.name, !teacher.isEmpty { text += " with \(teacher)" }
             return text
         case .int8:
-            guard let settings = run.record.quantization else { return run.stage.rawValue }
+            guard let settings = quantization else { return stage.rawValue }
             return settings.mode == .dynamic ? "int8, dynamic activations"
                 : "int8, static activations (\(settings.calibration.rawValue), \(settings.calibrationImages) images)"
         case .imported:
-            guard let source = run.record.importSource?.source else { return run.stage.rawValue }
+            guard let source = importSource?.source else { return stage.rawValue }
             return "imported from \(source)"
         default:
-            return run.recipe
+            return trainingSummary
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import ViTCore
+import ViTReports
+import ViTStore
 
 /// The evaluation report shared by vit-train and vit-eval.
 public func describe(_ result: EvaluationResult, classNames: [String] = LabeledImages.classNames) -> String {
@@ -17,6 +19,17 @@ public func describe(_ result: EvaluationResult, classNames: [String] = LabeledI
     return lines.joined(separator: "\n")
 }
 
-public func printConfig(_ json: String) {
-    print("config: \(json)")
+/// What a person needs to know of a run's settings before it starts, in a few short lines: the
+/// model, how it is made, and the optimizer (every setting is in the output file's `config`
+/// attribute; `h5dump -a config FILE` or vit-eval shows it).
+public func printSettings(_ record: ModelRecord) {
+    print("model: \(record.model.summary)")
+    let how = record.howMade
+    if !how.isEmpty { print("\(record.stage.rawValue): \(how)") }
+    if let training = record.training, record.stage != .pruned || (record.pruning?.finetuneEpochs ?? 0) > 0 {
+        print(String(format: "optimizer: AdamW, lr %g to %g after %d warm-up epochs, weight decay %g, batch %d, label smoothing %g; seed %d",
+                     training.learningRate, training.minimumLearningRate, training.warmupEpochs, training.weightDecay,
+                     training.batchSize, training.labelSmoothing, Int(record.seed)))
+    }
+    if let teacher = record.teacher, !teacher.name.isEmpty { print("teacher: \(teacher.name)") }
 }

@@ -32,4 +32,47 @@ final class FullDiskTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/models"), ["model.h5"],
                        "no temporary file is left")
     }
+
+    /// Every other writer under the same limit: evaluation's copy, pruning, quantization, the ONNX
+    /// export, a report and its plot, and TensorBoard's event file beside a checkpoint. Each must
+    /// end in one line naming its file, with status 1, leave the older file intact and no temporary file.
+    func testEveryWriterFailsCleanlyWhenTheDiskIsFull() throws {
+        let trainer = try builtTool("vit-train")
+        let folder = try folderWithMiniatureData("vitc-full-writers")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let data = folder + "/cifar", source = folder + "/source.h5", out = folder + "/out"
+        let shape = ["--preset", "student", "--dim", "16", "--depth", "1", "--heads", "2", "--mlp-dim", "32",
+                     "--patch-size", "8"]
+        let small = ["--data", data, "--limit-train", "16", "--limit-test", "10", "--batch-size", "8", "--epochs", "1"]
+        let made = try runTool(trainer, shape + small + ["--out", source])
+        XCTAssertEqual(made.status, 0, made.output)
+        // KiB the child may write: 4 is less than any checkpoint; a report and an event file are
+        // smaller, so there nothing may be written at all.
+        let writers: [(tool: String, output: String, limit: Int, arguments: [String])] = [
+            ("vit-eval", "copy.h5", 4, [source, "--data", data, "--limit-test", "10", "--out"]),
+            ("vit-prune", "pruned.h5", 4, [source, "--sparsity", "0.5", "--data", data, "--limit-test", "10", "--out"]),
+            ("vit-quantize", "int8.h5", 4, [source, "--mode", "dynamic", "--data", data, "--limit-test", "10", "--out"]),
+            ("vit-export", "model.onnx", 4, [source, "--out"]),
+            ("vit-report", "table.md", 0, ["table", source, "--title", "t", "--plot", "plot.svg", "--out"]),
+            ("vit-train", "tensorboard.h5", 0, shape + small + ["--tensorboard", out + "/runs", "--out"]),
+        ]
+        for writer in writers {
+            try? FileManager.default.removeItem(atPath: out)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let target = out + "/" + writer.output, older = Data("an older file".utf8)
+            FileManager.default.createFile(atPath: target, contents: older)
+            let tool = try builtTool(writer.tool)
+            let result = try runTool("/bin/bash", ["-c", "ulimit -f \(writer.limit); exec \"$0\" \"$@\"", tool]
+                                                  + writer.arguments + [target])
+            let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            XCTAssertEqual(result.status, 1, "\(writer.tool): \(result.output)")
+            XCTAssertEqual(errors.count, 1, "\(writer.tool): \(result.output)")
+            XCTAssertTrue(errors.first?.contains("File too large") ?? false, "\(writer.tool): \(result.output)")
+            XCTAssertFalse(result.output.contains("crashed"), "\(writer.tool): \(result.output)")
+            XCTAssertEqual(FileManager.default.contents(atPath: target), older, "\(writer.tool): the older file is intact")
+            let left = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0 != writer.output && $0 != "runs" }
+            XCTAssertEqual(left, [], "\(writer.tool): no temporary file is left")
+            print("\(writer.tool) on a full disk: status \(result.status), \(errors.first ?? "no line")")
+        }
+    }
 }

@@ -46,7 +46,7 @@ public struct ImportCommand: ParsableCommand {
         let record = Checkpoint.ImportSource(source: name, sourceSHA256: try Checkpoint.sha256(ofFile: source))
         let file = try Checkpoint(importing: state, config: architecture, source: record, command: CommandLine.arguments,
                                   file: source)
-        printConfig(try file.string("config", file: out))
+        printSettings(try ModelRecord(checkpoint: file, file: out))
         let model = try file.makeModel(file: source)  // as vit-eval and the other stages will load it
         try file.save(to: out)
         let dtypes = Set(state.storedTypes.values.map(\.rawValue)).sorted().joined(separator: ", ")

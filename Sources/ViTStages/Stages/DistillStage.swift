@@ -84,7 +84,7 @@ public func distill(_ settings: DistillSettings) throws {
     output.keepOptimizerState = settings.keepOptimizerState
     output.tensorboard = settings.tensorboard
     print(compute.summary)
-    printConfig(record.configJSON)
+    printSettings(record)
     if let teacherModel {
         print("teacher: \(distillation.teacher), \(teacherModel.parameterCount) parameters; "
               + "student: \(student.parameterCount) parameters")

@@ -38,7 +38,7 @@ public func pretrain(_ settings: PretrainSettings) throws {
     var record = ModelRecord(stage: .pretrained, model: architecture, seed: config.seed)
     record.pretraining = config
     record.setOtherSection("compute", compute)
-    printConfig(record.configJSON)
+    printSettings(record)
     print("parameters: \(network.encoder.parameterCount) in the encoder and head, "
           + "\(network.trainableParameters.reduce(0) { $0 + $1.count }) trained (head excluded, decoder included)")
 

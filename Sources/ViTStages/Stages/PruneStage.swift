@@ -91,7 +91,7 @@ public func prune(_ settings: PruneSettings) throws {
         if let teacherPath, let teacherHash {
             record.teacher = ModelRecord.Source(name: (teacherPath as NSString).lastPathComponent, sha256: teacherHash)
         }
-        printConfig(record.configJSON)
+        printSettings(record)
         var file = Checkpoint(model: network, record: record, command: settings.command)
         file.compressWeights = true
         let achieved: Double

@@ -44,7 +44,7 @@ public func quantize(_ stage: QuantizeSettings) throws {
     record.quantization = settings
     record.parent = ModelRecord.Source(name: settings.parent ?? "", sha256: settings.parentSHA256 ?? "")
     record.teacher = nil
-    printConfig(record.configJSON)
+    printSettings(record)
 
     let start = Date()
     var batches: [[Int]] = []

@@ -82,7 +82,7 @@ public func train(_ settings: TrainSettings) throws {
     output.keepOptimizerState = settings.keepOptimizerState
     output.tensorboard = settings.tensorboard
     print(compute.summary)
-    printConfig(record.configJSON)
+    printSettings(record)
     print("parameters: \(network.parameterCount)")
 
     let step = TrainingStep(loss: ClassificationLoss(config: config, classCounts: counts),

@@ -10,25 +10,25 @@ import ViTCore
 /// the HDF5 log stays the record of truth.
 final class EventFileWriter {
     let path: String
-    private let handle: FileHandle
+    /// A POSIX descriptor: FileHandle reports a full disk only as "error 512", write(2) as errno.
+    private let descriptor: Int32
 
     /// A new file `events.out.tfevents.<seconds>.<host>.vitc` in `directory` (created if needed).
     init(directory: String, now: Date = Date()) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let host = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "/", with: "_")
         path = "\(directory)/events.out.tfevents.\(Int(now.timeIntervalSince1970)).\(host).\(getpid()).vitc"
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw ConfigError(message: "--tensorboard: cannot create \(path)")
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw ConfigError(message: "--tensorboard: cannot create \(path): \(String(cString: strerror(errno)))")
         }
-        self.handle = handle
         var version = Tensorboard_Event()
         version.wallTime = now.timeIntervalSince1970
         version.fileVersion = "brain.Event:2"
         try write(version)
     }
 
-    deinit { try? handle.close() }
+    deinit { close(descriptor) }
 
     /// One event holding the scalars `values` (tag -> value) at `step`.
     func scalars(_ values: [(tag: String, value: Double)], step: Int, wallTime: Date = Date()) throws {
@@ -51,10 +51,14 @@ final class EventFileWriter {
         record += littleEndianBytes(CRC32C.masked(lengthBytes))
         record += data
         record += littleEndianBytes(CRC32C.masked(data))
-        do {
-            try handle.write(contentsOf: Data(record))
-        } catch {
-            throw ConfigError(message: "--tensorboard: cannot write \(path): \(error.localizedDescription)")
+        var written = 0
+        while written < record.count {
+            let count = record.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, record.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ConfigError(message: "--tensorboard: cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += count
         }
     }
 
