@@ -11,7 +11,8 @@ func reportingInterruption(_ tool: String, output: String, continueWith: String?
     } catch let interrupted as RunInterrupted {
         var line = "\(tool): \(interrupted); \(interrupted.kept(output))"
         if interrupted.completedEpochs > 0, let continueWith { line += "; continue with \(continueWith)" }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        // Every rank of an MPI run stops at the same step (RunInterruption.agreed); rank 0 says so.
+        if DataParallel.group.rank == 0 { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         throw ExitCode(interrupted.exitCode)
     } catch let interrupted as PlanStepInterrupted {
         FileHandle.standardError.write(Data("\(tool): \(interrupted)\n".utf8))

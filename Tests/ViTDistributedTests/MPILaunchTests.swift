@@ -102,6 +102,39 @@ final class MPILaunchTests: XCTestCase {
 
     // MARK: - helpers
 
+    /// A SIGTERM to one rank of two stops both at the same step: one line from rank 0 saying which
+    /// epoch the checkpoint holds, a failed status from mpirun, the checkpoint loads, no temporary file.
+    func testASignalToOneRankEndsEveryRankWithOneLineAndTheLastCheckpoint() throws {
+        let (mpirun, trainer) = try tools()
+        let out = folder + "/signalled.h5"
+        let process = toolProcess(mpirun, mpirunFlags(ranks: 2) + [trainer] + tinyModelFlags
+                                  + ["--data", data, "--batch-size", "8", "--epochs", "500", "--warmup-epochs", "0",
+                                     "--limit-test", "10", "--out", out])
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let deadline = Date() + 120
+        while !FileManager.default.fileExists(atPath: out) && process.isRunning && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted")
+        // The ranks are the two processes whose command line starts with the trainer (mpirun's only
+        // contains it); signal the newest.
+        let ranks = try runTool("/usr/bin/pgrep", ["-f", "^\(trainer) .*\(out)"]).output.split(separator: "\n")
+            .compactMap { Int32($0) }
+        XCTAssertEqual(ranks.count, 2, "two ranks running: \(ranks)")
+        kill(try XCTUnwrap(ranks.max()), SIGTERM)
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // Each rank exits 143; Open MPI 4's mpirun reports a job whose ranks failed as 1.
+        XCTAssertNotEqual(process.terminationStatus, 0, output)
+        let lines = output.split(separator: "\n").filter { $0.contains("interrupted by") }
+        XCTAssertEqual(lines.count, 1, output)
+        XCTAssertTrue(lines.first?.hasPrefix("vit-train: interrupted by SIGTERM during epoch ") ?? false, output)
+        let epochs = try XCTUnwrap(Checkpoint.load(from: out).logs["epoch"]?.doubles)
+        XCTAssertTrue(lines.first?.contains("\(out) holds epoch \(epochs.count) of 500") ?? false, "\(output) against \(epochs.count)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".tmp") }, [])
+    }
+
     private func tools() throws -> (mpirun: String, trainer: String) {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         guard let mpirun = path.split(separator: ":").map({ "\($0)/mpirun" })

@@ -53,7 +53,7 @@ struct EpochLoop {
                                   plan.dropoutSeed(step: globalStep), globalStep)
             totals.stepSeconds += Date().timeIntervalSince(stepStart)
             totals.reduceSeconds += DataParallel.reduceSeconds - reducedBefore
-            if let signal = RunInterruption.pending {
+            if let signal = RunInterruption.agreed {
                 throw RunInterrupted(signal: signal, completedEpochs: epoch, epochs: epochs)
             }
             guard result.loss.isFinite && (lossOnly || result.gradientNorm.isFinite) else {

@@ -36,6 +36,18 @@ public enum RunInterruption {
     /// The signal that asked the run to stop, if one did.
     public static var pending: Int32? { pendingSignal == 0 ? nil : pendingSignal }
 
+    /// The signal that asked any process of the run to stop: under mpirun a signal may reach one
+    /// rank only, and a rank that stopped alone would leave the others waiting in the next step's
+    /// all-reduce, so after every step the ranks add up which signals they hold (two numbers, a
+    /// few microseconds) and all stop together. SIGTERM wins over SIGINT.
+    public static var agreed: Int32? {
+        let group = DataParallel.group
+        guard group.size > 1 else { return pending }
+        var held: [Double] = [pendingSignal == SIGINT ? 1 : 0, pendingSignal == SIGTERM ? 1 : 0]
+        group.sum(&held)
+        return held[1] > 0 ? SIGTERM : held[0] > 0 ? SIGINT : nil
+    }
+
     /// Sends `number` as if it had come from outside (tests).
     static func simulate(_ number: Int32) { pendingSignal = number }
 }
