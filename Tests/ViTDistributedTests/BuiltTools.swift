@@ -38,6 +38,21 @@ func toolProcess(_ tool: String, _ arguments: [String]) -> Process {
     return process
 }
 
+/// Starts `process` (a long training run) with its output collected, and waits until it has written
+/// `checkpoint` (its first epoch), so that a test can interrupt it there; read the pipe to the end
+/// after acting on it.
+func startUntilCheckpoint(_ process: Process, checkpoint: String, file: StaticString = #filePath,
+                          line: UInt = #line) throws -> Pipe {
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let deadline = Date() + 120
+    while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline { usleep(20_000) }
+    XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted", file: file, line: line)
+    return pipe
+}
+
 /// A new temporary folder with a miniature CIFAR-10 in its `cifar` subfolder.
 func folderWithMiniatureData(_ prefix: String) throws -> String {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path

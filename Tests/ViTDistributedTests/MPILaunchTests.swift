@@ -110,13 +110,7 @@ final class MPILaunchTests: XCTestCase {
         let process = toolProcess(mpirun, mpirunFlags(ranks: 2) + [trainer] + tinyModelFlags
                                   + ["--data", data, "--batch-size", "8", "--epochs", "500", "--warmup-epochs", "0",
                                      "--limit-test", "10", "--out", out])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let deadline = Date() + 120
-        while !FileManager.default.fileExists(atPath: out) && process.isRunning && Date() < deadline { usleep(20_000) }
-        XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted")
+        let pipe = try startUntilCheckpoint(process, checkpoint: out)
         // The ranks are the two processes whose command line starts with the trainer (mpirun's only
         // contains it); signal the newest.
         let ranks = try runTool("/usr/bin/pgrep", ["-f", "^\(trainer) .*\(out)"]).output.split(separator: "\n")

@@ -22,14 +22,7 @@ final class SignalTests: XCTestCase {
         let process = toolProcess(trainer, ["--preset", "student", "--dim", "16", "--depth", "1", "--heads", "2",
                                             "--mlp-dim", "32", "--patch-size", "8", "--data", folder + "/cifar",
                                             "--batch-size", "8", "--epochs", "500", "--warmup-epochs", "0", "--out", out])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        // Wait for the first epoch's checkpoint, then interrupt.
-        let deadline = Date() + 120
-        while !FileManager.default.fileExists(atPath: out) && process.isRunning && Date() < deadline { usleep(20_000) }
-        XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted")
+        let pipe = try startUntilCheckpoint(process, checkpoint: out)  // then interrupt
         kill(process.processIdentifier, signal)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
