@@ -59,6 +59,15 @@ extension Recipe {
             if let norm { config.norm = norm }
             if let dropout { config.dropout = dropout }
             if let dropPath { config.dropPath = dropPath }
+            // A setting of the other tokenizer would be ignored in silence: say so instead.
+            if config.tokenizer == .conv, let patchSize {
+                throw ConfigError(message: "patch size \(patchSize) applies to the patch tokenizer, and this model's is conv "
+                                  + "(a cct preset): give tokenizer patch or another preset")
+            }
+            if config.tokenizer == .patch, convLayers != nil || convChannels != nil {
+                throw ConfigError(message: "conv layers and channels apply to the conv tokenizer, and this model's is patch: "
+                                  + "give tokenizer conv or a cct preset")
+            }
             try config.validate()
             return config
         }

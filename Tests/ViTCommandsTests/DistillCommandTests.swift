@@ -19,7 +19,7 @@ final class DistillCommandTests: XCTestCase {
 
     private func distill(_ extra: [String], out: String) throws {
         let flags = ["--data", data, "--out", out, "--epochs", "1", "--batch-size", "32", "--warmup-epochs", "1",
-                     "--dim", "8", "--depth", "1", "--heads", "2", "--mlp-dim", "16", "--patch-size", "8"]
+                     "--preset", "student", "--dim", "8", "--depth", "1", "--heads", "2", "--mlp-dim", "16", "--patch-size", "8"]
         try DistillCommand.parse(flags + extra).run()
     }
 

@@ -225,7 +225,9 @@ final class TrainCommandTests: XCTestCase {
 
     func testImpossibleFlagsAreRejectedBeforeAnyWork() {
         let cases: [([String], String)] = [
-            (["--patch-size", "3"], "patch size 3 must divide the image size 32"),
+            (["--preset", "teacher", "--patch-size", "3"], "patch size 3 must divide the image size 32"),
+            (["--patch-size", "8"], "patch size 8 applies to the patch tokenizer, and this model's is conv"),
+            (["--preset", "student", "--conv-layers", "1"], "conv layers and channels apply to the conv tokenizer"),
             (["--dim", "30", "--heads", "4"], "width 30 must be divisible by the number of heads 4"),
             (["--imbalance-ratio", "0.5"], "imbalance ratio must be at least 1, got 0.5"),
         ]

@@ -68,7 +68,12 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(a.norm, .batch)
         XCTAssertEqual([a.dropout, a.dropPath], [0.1, 0.2])
         XCTAssertEqual(Recipe.Architecture.keys.count, 12, "a new key needs a line in the parser and in this test")
-        let model = try recipe.values.modelConfig(defaultPreset: "teacher")
+        XCTAssertThrowsError(try recipe.values.modelConfig(defaultPreset: "teacher")) { error in
+            XCTAssertTrue("\(error)".contains("patch size 8 applies to the patch tokenizer"), "\(error)")
+        }
+        var conv = recipe.values
+        conv.architecture.patchSize = nil  // the conv tokenizer has no patches
+        let model = try conv.modelConfig(defaultPreset: "teacher")
         XCTAssertEqual([model.convLayers, model.convChannels, model.dim, model.depth, model.heads, model.mlpDim],
                        [1, 32, 96, 3, 3, 192])
         XCTAssertEqual(model.pool, .mean)
