@@ -27,16 +27,7 @@ public enum OutputFile {
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw fail("create") }
-        var written = 0
-        let failed: Bool = bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let count = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-                if count < 0 { if errno == EINTR { continue }; return true }
-                written += count
-            }
-            return false
-        }
-        if failed {
+        if !bytes.withUnsafeBytes({ writeAll(descriptor, $0) }) {
             let error = fail("write")
             close(descriptor)
             throw error
@@ -49,4 +40,20 @@ public enum OutputFile {
     public static func write(_ text: String, to path: String) throws {
         try write(Data(text.utf8), to: path)
     }
+}
+
+/// Writes every byte to `descriptor` (retrying short writes and interruptions); false with errno
+/// set when the system refuses (a full disk, a file-size limit). The writers use write(2) rather
+/// than FileHandle, whose error for a full disk is only "error 512".
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var written = 0
+    while written < bytes.count {
+        let count = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+        if count < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        written += count
+    }
+    return true
 }

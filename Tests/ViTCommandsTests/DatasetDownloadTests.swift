@@ -38,6 +38,30 @@ final class DatasetDownloadTests: XCTestCase {
         XCTAssertEqual(folderContents(parent), [])
     }
 
+    /// A full disk (a file-size limit on this process, SIGXFSZ ignored as the tools do) while the
+    /// archive is fetched and unpacked: one line with the system's reason, nothing left behind.
+    func testAFullDiskIsOneLineAndLeavesNothing() throws {
+        let archive = try makeMiniatureArchive(perFile: 30)
+        let server = try LocalHTTPServer(body: archive.data)
+        defer { server.stop() }
+        let parent = temporaryPath("data")
+        var saved = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &saved)
+        var limited = saved
+        limited.rlim_cur = 64 * 1024  // less than the archive (and than two of its files)
+        let previous = signal(SIGXFSZ, SIG_IGN)
+        setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limited)
+        defer {
+            setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &saved)
+            signal(SIGXFSZ, previous)
+        }
+        XCTAssertThrowsError(try download(to: parent + "/cifar-10-batches-bin", from: server, md5: archive.md5).run()) { error in
+            XCTAssertTrue("\(error)".contains("File too large"), "\(error)")
+            XCTAssertFalse("\(error)".contains("\n"), "\(error)")
+        }
+        XCTAssertEqual(folderContents(parent), [])
+    }
+
     func testAWrongChecksumIsRefusedInOneLineAndLeavesNothing() throws {
         let archive = try makeMiniatureArchive()
         let server = try LocalHTTPServer(body: archive.data)

@@ -15,7 +15,8 @@ public final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Se
     }
 
     private let url: URL
-    private let file: FileHandle
+    private let path: String
+    private let file: Int32  // a descriptor: write(2) says why it failed (FileHandle: "error 512")
     private let progress: (_ bytes: Int64, _ total: Int64?) -> Void
     private let finished = DispatchSemaphore(value: 0)
     // Touched only on the session's serial delegate queue until `finished` is signalled.
@@ -28,12 +29,10 @@ public final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Se
     /// thread with the bytes so far and the total when the server said it.
     public static func fetch(_ url: URL, to path: String,
                              progress: @escaping (_ bytes: Int64, _ total: Int64?) -> Void = { _, _ in }) throws -> Result {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let file = FileHandle(forWritingAtPath: path) else {
-            throw DataError("\(path): could not be created")
-        }
-        defer { try? file.close() }
-        let download = HTTPDownload(url: url, file: file, progress: progress)
+        let file = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard file >= 0 else { throw DataError("\(path): could not be created (\(String(cString: strerror(errno))))") }
+        defer { close(file) }
+        let download = HTTPDownload(url: url, path: path, file: file, progress: progress)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: .ephemeral, delegate: download, delegateQueue: queue)
@@ -44,8 +43,9 @@ public final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Se
         return Result(bytes: download.received, md5: MD5.hex(download.digest.finalize()))
     }
 
-    private init(url: URL, file: FileHandle, progress: @escaping (Int64, Int64?) -> Void) {
+    private init(url: URL, path: String, file: Int32, progress: @escaping (Int64, Int64?) -> Void) {
         self.url = url
+        self.path = path
         self.file = file
         self.progress = progress
     }
@@ -64,10 +64,8 @@ public final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Se
 
     public func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil else { return }
-        do {
-            try file.write(contentsOf: data)
-        } catch {
-            failure = DataError("could not write the download (\(error.localizedDescription))")
+        guard data.withUnsafeBytes({ writeAll(file, $0) }) else {
+            failure = DataError("\(path): could not write the download (\(String(cString: strerror(errno))))")
             dataTask.cancel()
             return
         }

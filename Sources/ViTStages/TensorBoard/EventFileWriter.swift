@@ -51,14 +51,8 @@ final class EventFileWriter {
         record += littleEndianBytes(CRC32C.masked(lengthBytes))
         record += data
         record += littleEndianBytes(CRC32C.masked(data))
-        var written = 0
-        while written < record.count {
-            let count = record.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, record.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ConfigError(message: "--tensorboard: cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            written += count
+        guard record.withUnsafeBytes({ writeAll(descriptor, $0) }) else {
+            throw ConfigError(message: "--tensorboard: cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 
