@@ -34,7 +34,8 @@ final class FullDiskTests: XCTestCase {
     }
 
     /// Every other writer under the same limit: evaluation's copy, pruning, quantization, the ONNX
-    /// export, a report and its plot, and TensorBoard's event file beside a checkpoint. Each must
+    /// export, a report and its plot, TensorBoard's event file beside a checkpoint, a resumed run,
+    /// distillation and pre-training. Each must
     /// end in one line naming its file, with status 1, leave the older file intact and no temporary file.
     func testEveryWriterFailsCleanlyWhenTheDiskIsFull() throws {
         let trainer = try builtTool("vit-train")
@@ -55,6 +56,10 @@ final class FullDiskTests: XCTestCase {
             ("vit-export", "model.onnx", 4, [source, "--out"]),
             ("vit-report", "table.md", 0, ["table", source, "--title", "t", "--plot", "plot.svg", "--out"]),
             ("vit-train", "tensorboard.h5", 0, shape + small + ["--tensorboard", out + "/runs", "--out"]),
+            ("vit-train", "resumed.h5", 4, ["--resume", source, "--data", data, "--limit-train", "16", "--limit-test", "10",
+                                            "--epochs", "2", "--out"]),
+            ("vit-distill", "student.h5", 4, shape + small + ["--teacher", source, "--out"]),
+            ("vit-pretrain", "encoder.h5", 4, shape + small + ["--out"]),
         ]
         for writer in writers {
             try? FileManager.default.removeItem(atPath: out)
@@ -74,5 +79,28 @@ final class FullDiskTests: XCTestCase {
             XCTAssertEqual(left, [], "\(writer.tool): no temporary file is left")
             print("\(writer.tool) on a full disk: status \(result.status), \(errors.first ?? "no line")")
         }
+    }
+}
+
+extension FullDiskTests {
+    /// The pipeline's first step on a full disk: one line naming the step's file, status 1, nothing
+    /// else written into the models folder (the tiny plan of the tests, on miniature data).
+    func testAPipelineOnAFullDiskEndsInOneLineAtItsFirstStep() throws {
+        let pipeline = try builtTool("vit-pipeline")
+        let folder = try folderWithMiniatureData("vitc-full-pipeline")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let plan = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Plans/tiny.json").path
+        let models = folder + "/models"
+        let result = try runTool("/bin/bash", ["-c", "ulimit -f 4; exec \"$0\" \"$@\"", pipeline, "--plan", plan,
+                                               "--data", folder + "/cifar", "--models-dir", models,
+                                               "--reports-dir", folder + "/reports", "--readme", folder + "/README.md"])
+        XCTAssertEqual(result.status, 1, result.output)
+        let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errors, ["Error: \(models)/teacher.h5: cannot close file (File too large (file write failed))"],
+                       result.output)
+        XCTAssertFalse(result.output.contains("crashed"), result.output)
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: models)) ?? [], [], "nothing is left in models/")
+        print("the pipeline on a full disk: status \(result.status), \(errors.first ?? "no line")")
     }
 }
