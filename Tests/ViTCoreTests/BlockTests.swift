@@ -25,6 +25,30 @@ final class BlockTests: XCTestCase {
         XCTAssertEqual(fused.gradients, unfused.gradients)
     }
 
+    func testBFloat16InferenceWithTheAddsAndGELUInsideTheProductsMatchesTheStepByStepForward() throws {
+        try XCTSkipUnless(CPUCapabilities.current.nativeBFloat16, "no native bf16 here (\(CPUCapabilities.current.isa))")
+        // Inference adds the residuals inside proj's and fc2's products and applies GELU inside
+        // fc1's; a training forward (keepCache) takes the same values step by step. They differ by
+        // float round-off: oneDNN's erf against fastErf (both within 2e-7) can put a GELU output on
+        // the other side of a bf16 rounding (2^-9 relative), which fc2 carries into y.
+        var config = tinyModelConfig(heads: 2, mlpDim: 64)
+        config.dim = 32
+        let model = try VisionTransformer(config: config, seed: 5)
+        let x = randomTensor([6, 17, 32], seed: 6)
+        for block in model.blocks {
+            var none: SeededGenerator? = nil
+            let fused = block.forward(x, precision: .bf16, keepCache: false, generator: &none).0
+            let stepByStep = block.forward(x, precision: .bf16, keepCache: true, generator: &none).0
+            XCTAssertEqual(fused.shape, stepByStep.shape)
+            let largest = zip(fused.data, stepByStep.data).map { abs($0 - $1) }.max()!
+            let scale = stepByStep.data.map(abs).max()!
+            print(String(format: "fused bf16 inference block: %@ largest difference %.2e of values up to %.2f",
+                         largest <= 2e-3 * scale ? "OK" : "NOT OK", largest, scale))
+            XCTAssertLessThanOrEqual(largest, 2e-3 * scale)
+            XCTAssertNotEqual(fused.data, x.data, "the block changed its input")
+        }
+    }
+
     func testFusedBackwardHasTheBitsOfTheSeparateSteps() throws {
         // Block.backward folds the drop-path masks, GELU's backward and the residual adds into the
         // passes next to them; here the same gradients are taken one step at a time.

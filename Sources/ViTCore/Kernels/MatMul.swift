@@ -38,6 +38,15 @@ public enum MatMul {
         DNNLContext.shared.multiply(shape, a: a, b: b, c: c, bias: bias, accumulate: accumulate, precision: precision)
     }
 
+    /// C = GELU(A B + bias) rounded to bf16, in one bf16 product (oneDNN's erf GELU as a post-op):
+    /// the first MLP layer of a bf16 inference forward, whose output only the second layer's bf16
+    /// product reads, so the f32 output and the pass that applies GELU and rounds it are never made.
+    public static func multiplyGELURounded(_ shape: MatMulShape, a: ProductOperand, b: ProductOperand,
+                                           c: UnsafeMutablePointer<UInt16>, bias: UnsafePointer<Float>?) {
+        DNNLContext.shared.multiply(shape, a: a, b: b, c: UnsafeMutableRawPointer(c), bias: bias, accumulate: false,
+                                    precision: .bf16, epilogue: .geluRounded)
+    }
+
     /// The oneDNN implementation that runs `shape` in `precision` (for tests and benchmarks).
     public static func implementation(of shape: MatMulShape, precision: Precision = .f32) -> String {
         DNNLContext.shared.compiled(shape, hasBias: false, accumulate: false, precision: precision).implementation
@@ -85,6 +94,7 @@ final class DNNLContext {
         var hasBias: Bool
         var accumulate: Bool
         var precision: Precision
+        var epilogue: ProductEpilogue
     }
 
     private init() {
@@ -92,12 +102,15 @@ final class DNNLContext {
         check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream")
     }
 
-    func compiled(_ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision) -> CompiledMatMul {
+    func compiled(_ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision,
+                  epilogue: ProductEpilogue = .none) -> CompiledMatMul {
         // int8 models run their float products in f32: one primitive serves both.
         let precision: Precision = precision.productsInBFloat16 ? .bf16 : .f32
-        let key = PrimitiveKey(shape: shape, hasBias: hasBias, accumulate: accumulate, precision: precision)
+        let key = PrimitiveKey(shape: shape, hasBias: hasBias, accumulate: accumulate, precision: precision,
+                               epilogue: epilogue)
         if let known = primitives[key] { return known }
-        let made = CompiledMatMul(engine: engine!, shape, hasBias: hasBias, accumulate: accumulate, precision: precision)
+        let made = CompiledMatMul(engine: engine!, shape, hasBias: hasBias, accumulate: accumulate, precision: precision,
+                                  epilogue: epilogue)
         primitives[key] = made
         return made
     }
@@ -123,7 +136,17 @@ final class DNNLContext {
     func multiply(_ shape: MatMulShape, a: ProductOperand, b: ProductOperand,
                   c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                   accumulate: Bool, precision: Precision) {
-        let compiled = compiled(shape, hasBias: bias != nil, accumulate: accumulate, precision: precision)
+        multiply(shape, a: a, b: b, c: UnsafeMutableRawPointer(c), bias: bias, accumulate: accumulate,
+                 precision: precision, epilogue: .none)
+    }
+
+    /// C is f32, or bf16 bits with the `.geluRounded` epilogue (a bf16 product only).
+    func multiply(_ shape: MatMulShape, a: ProductOperand, b: ProductOperand,
+                  c: UnsafeMutableRawPointer, bias: UnsafePointer<Float>?,
+                  accumulate: Bool, precision: Precision, epilogue: ProductEpilogue) {
+        precondition(epilogue == .none || precision.productsInBFloat16, "MatMul: a \(epilogue) epilogue outside a bf16 product")
+        let compiled = compiled(shape, hasBias: bias != nil, accumulate: accumulate, precision: precision,
+                                epilogue: epilogue)
         guard precision.productsInBFloat16 else {
             guard case .float(let a) = a, case .float(let b) = b else {
                 preconditionFailure("MatMul: a bf16 operand for a \(precision) product")
@@ -156,6 +179,14 @@ final class DNNLContext {
     }
 }
 
+/// What a product does to A B + bias before it writes C.
+enum ProductEpilogue: Hashable {
+    /// C as it is, in f32.
+    case none
+    /// GELU (erf form) of it, written in bf16.
+    case geluRounded
+}
+
 /// A oneDNN matmul primitive with its memory objects; data pointers are swapped per call.
 final class CompiledMatMul {
     private var primitive: dnnl_primitive_t?
@@ -167,24 +198,27 @@ final class CompiledMatMul {
     /// The implementation oneDNN chose (e.g. "brg:avx512_core"), for tests and benchmarks.
     private(set) var implementation = ""
 
-    convenience init(engine: dnnl_engine_t, _ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision) {
+    convenience init(engine: dnnl_engine_t, _ shape: MatMulShape, hasBias: Bool, accumulate: Bool, precision: Precision,
+                     epilogue: ProductEpilogue = .none) {
         let (batch, m, n, k) = (Int64(shape.batch), Int64(shape.m), Int64(shape.n), Int64(shape.k))
         let sourceStrides: [Int64] = shape.transposeA ? [m * k, 1, m] : [m * k, k, 1]
         let weightsStrides: [Int64] = shape.transposeB ? [k * n, 1, k] : [k * n, n, 1]
         self.init(engine: engine, dims: ([batch, m, k], [batch, k, n], [batch, m, n]),
                   strides: (sourceStrides, weightsStrides, [m * n, n, 1]),
-                  inputType: precision.productsInBFloat16 ? dnnl_bf16 : dnnl_f32, hasBias: hasBias, accumulate: accumulate)
+                  inputType: precision.productsInBFloat16 ? dnnl_bf16 : dnnl_f32, hasBias: hasBias, accumulate: accumulate,
+                  epilogue: epilogue)
     }
 
     /// A, B, C with any dims (batch dims first, the same for all three) and element strides.
     init(engine: dnnl_engine_t, dims: ([Int64], [Int64], [Int64]), strides: ([Int64], [Int64], [Int64]),
-         inputType: dnnl_data_type_t, hasBias: Bool, accumulate: Bool) {
+         inputType: dnnl_data_type_t, hasBias: Bool, accumulate: Bool, epilogue: ProductEpilogue = .none) {
         let rank = Int32(dims.0.count), n = dims.2.last!
         var sourceDesc = dnnl_memory_desc_t(), weightsDesc = dnnl_memory_desc_t()
         var destinationDesc = dnnl_memory_desc_t(), biasDesc = dnnl_memory_desc_t()
         check(dnnl_memory_desc_init_by_strides(&sourceDesc, rank, dims.0, inputType, strides.0), "src desc")
         check(dnnl_memory_desc_init_by_strides(&weightsDesc, rank, dims.1, inputType, strides.1), "weights desc")
-        check(dnnl_memory_desc_init_by_strides(&destinationDesc, rank, dims.2, dnnl_f32, strides.2), "dst desc")
+        let outputType = epilogue == .geluRounded ? dnnl_bf16 : dnnl_f32
+        check(dnnl_memory_desc_init_by_strides(&destinationDesc, rank, dims.2, outputType, strides.2), "dst desc")
         let biasDims = [Int64](repeating: 1, count: Int(rank) - 1) + [n]
         let biasStrides = [Int64](repeating: n, count: Int(rank) - 1) + [1]
         check(dnnl_memory_desc_init_by_strides(&biasDesc, rank, biasDims, dnnl_f32, biasStrides), "bias desc")
@@ -197,10 +231,13 @@ final class CompiledMatMul {
         var attributes: dnnl_primitive_attr_t?
         check(dnnl_primitive_attr_create(&attributes), "attr")
         defer { dnnl_primitive_attr_destroy(attributes) }
-        if accumulate {
+        if accumulate || epilogue == .geluRounded {
             var postOps: dnnl_post_ops_t?
             check(dnnl_post_ops_create(&postOps), "post ops")
-            check(dnnl_post_ops_append_sum(postOps, 1.0), "sum post op")
+            if accumulate { check(dnnl_post_ops_append_sum(postOps, 1.0), "sum post op") }
+            if epilogue == .geluRounded {
+                check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_gelu_erf, 0, 0), "gelu post op")
+            }
             check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "set post ops")
             dnnl_post_ops_destroy(postOps)
         }
@@ -222,10 +259,10 @@ final class CompiledMatMul {
     }
 
     func run(stream: dnnl_stream_t, a: UnsafeMutableRawPointer, b: UnsafeMutableRawPointer,
-             c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?) {
+             c: UnsafeMutableRawPointer, bias: UnsafePointer<Float>?) {
         check(dnnl_memory_set_data_handle(sourceMemory, a), "set data")
         check(dnnl_memory_set_data_handle(weightsMemory, b), "set data")
-        check(dnnl_memory_set_data_handle(destinationMemory, UnsafeMutableRawPointer(c)), "set data")
+        check(dnnl_memory_set_data_handle(destinationMemory, c), "set data")
         var arguments = [
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_src(), memory: sourceMemory),
             dnnl_exec_arg_t(arg: vitc_dnnl_arg_weights(), memory: weightsMemory),

@@ -94,7 +94,7 @@ extension DNNLContext {
     func multiply(_ shape: StridedMatMulShape, a: UnsafeRawPointer, b: UnsafeRawPointer,
                   c: UnsafeMutablePointer<Float>) {
         compiled(shape).run(stream: streamHandle, a: UnsafeMutableRawPointer(mutating: a),
-                            b: UnsafeMutableRawPointer(mutating: b), c: c, bias: nil)
+                            b: UnsafeMutableRawPointer(mutating: b), c: UnsafeMutableRawPointer(c), bias: nil)
     }
 }
 

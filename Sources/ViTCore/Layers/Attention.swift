@@ -104,8 +104,9 @@ public struct Attention {
         return qkv.backward(dProjected, input: cache.input, precision: precision)!
     }
 
-    /// The bf16 path, from an input already rounded (by the norm before it, or by `forward`).
-    func forwardBFloat16(_ input: LinearInput, keepCache: Bool) -> (Tensor, AttentionCache?) {
+    /// The bf16 path, from an input already rounded (by the norm before it, or by `forward`). With
+    /// `residual` (inference) the result is residual + attention, added by proj's product as it writes.
+    func forwardBFloat16(_ input: LinearInput, keepCache: Bool, addingTo residual: Tensor? = nil) -> (Tensor, AttentionCache?) {
         let (batch, tokens, width) = (input.shape[0], input.shape[1], heads * headWidth)
         let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
         let projected = qkv.forward(input, precision: .bf16)
@@ -136,7 +137,13 @@ public struct Attention {
             }
         }
         let projInput = Linear.input(merged, precision: .bf16)
-        let y = proj.forward(projInput, precision: .bf16)
+        var y: Tensor
+        if var sum = residual {
+            proj.forward(projInput, addingInto: &sum, precision: .bf16)
+            y = sum
+        } else {
+            y = proj.forward(projInput, precision: .bf16)
+        }
         let cache = keepCache ? AttentionCache(input: input, projected: Tensor(zeros: [0]), probabilities: scores,
                                                merged: projInput, heads: headValues, roundedProbabilities: rounded) : nil
         return (y, cache)

@@ -82,6 +82,44 @@ public struct Linear {
         return y
     }
 
+    /// Inference: `residual += x W^T + b`, the sum done by the product as it writes (oneDNN's sum
+    /// post-op) instead of by a pass of its own; the residual stream's f32 values are C's prior content.
+    public func forward(_ input: LinearInput, addingInto residual: inout Tensor, precision: Precision) {
+        precondition(weight.inputObserver == nil && weight.quantized == nil, "Linear: \(weight.name) adds into a residual only in float")
+        let rows = input.count / inFeatures
+        precondition(residual.count == rows * outFeatures, "Linear: residual \(residual.shape) for \(rows) rows of \(outFeatures)")
+        let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
+        input.withOperand { a in
+            weight.value.data.withUnsafeBufferPointer { w in
+                residual.data.withUnsafeMutableBufferPointer { output in
+                    bias.withBiasPointer { b in
+                        MatMul.multiply(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b,
+                                        accumulate: true, precision: precision)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Inference in bf16: GELU(x W^T + b) rounded to bf16 by the product itself (the MLP's first
+    /// layer, whose output only the second layer's bf16 product reads).
+    public func forwardGELURounded(_ input: LinearInput) -> LinearInput {
+        precondition(weight.inputObserver == nil && weight.quantized == nil, "Linear: \(weight.name) fuses GELU only in bf16")
+        let rows = input.count / inFeatures
+        var y = [UInt16](uninitializedBFloat16: rows * outFeatures)
+        let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
+        input.withOperand { a in
+            weight.value.data.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { output in
+                    bias.withBiasPointer { b in
+                        MatMul.multiplyGELURounded(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b)
+                    }
+                }
+            }
+        }
+        return LinearInput(rounded: y, shape: Array(input.shape.dropLast()) + [outFeatures])
+    }
+
     /// Adds into the parameter gradients; returns dx unless `needsInputGradient` is false.
     @discardableResult
     public func backward(_ dy: Tensor, input x: Tensor, precision: Precision,
@@ -195,6 +233,14 @@ public enum GradientScaling {
         case .elements(let factors): return elementwise(dy, factors, productKernel)
         case .samples(let mask): return DropPath.scaled(dy, by: mask)
         }
+    }
+}
+
+extension Optional where Wrapped == Parameter {
+    /// The bias values' address for a product, or nil without a bias.
+    func withBiasPointer<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let self else { return body(nil) }
+        return self.value.data.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
 

@@ -28,6 +28,10 @@ public struct Block {
     public func forward(_ x: Tensor, precision: Precision, keepCache: Bool,
                         generator: inout SeededGenerator?, rows: BatchRows? = nil) -> (Tensor, BlockCache?) {
         if runsFusedInt8(keepCache: keepCache, generator: generator) { return (forwardFusedInt8(x, precision: precision), nil) }
+        // In bf16 each norm writes its linear layer's bf16 input itself, and GELU fc2's.
+        let rounds = precision.productsInBFloat16
+            && [attention.qkv, attention.proj, fc1, fc2].allSatisfy { $0.weight.inputObserver == nil && $0.weight.quantized == nil }
+        if rounds && !keepCache && generator == nil { return (forwardInferenceBFloat16(x), nil) }
         var masks: [[Float]] = [], pathMasks: [[Float]] = []
         func drop(_ t: inout Tensor) {
             guard dropout > 0, generator != nil else { return }
@@ -43,9 +47,6 @@ public struct Block {
             pathMasks.append(mask)
             return DropPath.addScaled(x, branch, by: mask)
         }
-        // In bf16 each norm writes its linear layer's bf16 input itself, and GELU fc2's.
-        let rounds = precision.productsInBFloat16
-            && [attention.qkv, attention.proj, fc1, fc2].allSatisfy { $0.weight.inputObserver == nil && $0.weight.quantized == nil }
         var attended: Tensor, attentionCache: AttentionCache?, norm1Cache: TokenNormCache?
         if rounds {
             let (normed1, cache) = norm1.forwardRounded(x, keepCache: keepCache)
@@ -83,6 +84,21 @@ public struct Block {
         return (y, BlockCache(norm1: norm1Cache!, attention: attentionCache!, norm2: norm2Cache!,
                               normed2: fc1Input, geluSlope: geluSlope, activated: fc2Input, dropMasks: masks,
                               pathMasks: pathMasks))
+    }
+
+    /// The bf16 inference forward with the residual adds and GELU inside the products: proj and
+    /// fc2 add into the residual stream as they write it (oneDNN's sum post-op), and fc1 writes
+    /// GELU of its output in bf16 (an erf GELU post-op), the only form fc2's product reads. Dropout
+    /// and drop-path belong to training, so nothing else happens between the products. Equal to
+    /// the step-by-step forward to float round-off (oneDNN's erf against fastErf, both within 2e-7,
+    /// and the sums' order): tested.
+    func forwardInferenceBFloat16(_ x: Tensor) -> Tensor {
+        let (normed1, _) = norm1.forwardRounded(x, keepCache: false)
+        var y = attention.forwardBFloat16(normed1, keepCache: false, addingTo: x).0
+        let (normed2, _) = norm2.forwardRounded(y, keepCache: false)
+        let activated = fc1.forwardGELURounded(normed2)
+        fc2.forward(activated, addingInto: &y, precision: .bf16)
+        return y
     }
 
     public func backward(_ dy: Tensor, cache: BlockCache, precision: Precision) -> Tensor {
