@@ -35,6 +35,19 @@ final class LinearTests: XCTestCase {
         XCTAssertNil(Linear.input(x, precision: .f32).rounded)
     }
 
+    func testAnOutputWrittenInBFloat16HasTheBitsOfTheRoundedFloatOutput() throws {
+        try XCTSkipUnless(CPUCapabilities.current.nativeBFloat16, "no native bf16 here (\(CPUCapabilities.current.isa))")
+        // The product rounds as it writes (oneDNN, to nearest even) where vitc rounded the f32
+        // output in a pass of its own; the bits must be the same, ties and large sums included.
+        let linear = Linear(weight: makeParameter("w", [48, 64], seed: 1), bias: makeParameter("b", [48], seed: 2))
+        let x = randomTensor([3, 37, 64], seed: 3)
+        let input = Linear.input(x, precision: .bf16)
+        let written = linear.forwardRounded(input)
+        XCTAssertEqual(written.shape, [3, 37, 48])
+        XCTAssertEqual(written.rounded, linear.forward(input, precision: .bf16).roundedToBFloat16())
+        XCTAssertNil(written.values)
+    }
+
     func testBackwardOfAProductMatchesMultiplyingFirst() throws {
         let precisions: [Precision] = CPUCapabilities.current.nativeBFloat16 ? [.f32, .bf16] : [.f32]
         let x = randomTensor([300, 32], seed: 3), dy = randomTensor([300, 24], seed: 4)

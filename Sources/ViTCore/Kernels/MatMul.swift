@@ -47,6 +47,14 @@ public enum MatMul {
                                     precision: .bf16, epilogue: .geluRounded)
     }
 
+    /// C = A B + bias rounded to bf16 by the product as it writes (round to nearest even, as
+    /// `convertToBFloat16`): for an output that only bf16 products read.
+    public static func multiplyRounded(_ shape: MatMulShape, a: ProductOperand, b: ProductOperand,
+                                       c: UnsafeMutablePointer<UInt16>, bias: UnsafePointer<Float>?) {
+        DNNLContext.shared.multiply(shape, a: a, b: b, c: UnsafeMutableRawPointer(c), bias: bias, accumulate: false,
+                                    precision: .bf16, epilogue: .rounded)
+    }
+
     /// The oneDNN implementation that runs `shape` in `precision` (for tests and benchmarks).
     public static func implementation(of shape: MatMulShape, precision: Precision = .f32) -> String {
         DNNLContext.shared.compiled(shape, hasBias: false, accumulate: false, precision: precision).implementation
@@ -140,7 +148,7 @@ final class DNNLContext {
                  precision: precision, epilogue: .none)
     }
 
-    /// C is f32, or bf16 bits with the `.geluRounded` epilogue (a bf16 product only).
+    /// C is f32, or bf16 bits with a rounding epilogue (a bf16 product only).
     func multiply(_ shape: MatMulShape, a: ProductOperand, b: ProductOperand,
                   c: UnsafeMutableRawPointer, bias: UnsafePointer<Float>?,
                   accumulate: Bool, precision: Precision, epilogue: ProductEpilogue) {
@@ -183,6 +191,8 @@ final class DNNLContext {
 enum ProductEpilogue: Hashable {
     /// C as it is, in f32.
     case none
+    /// C rounded to bf16.
+    case rounded
     /// GELU (erf form) of it, written in bf16.
     case geluRounded
 }
@@ -217,7 +227,7 @@ final class CompiledMatMul {
         var destinationDesc = dnnl_memory_desc_t(), biasDesc = dnnl_memory_desc_t()
         check(dnnl_memory_desc_init_by_strides(&sourceDesc, rank, dims.0, inputType, strides.0), "src desc")
         check(dnnl_memory_desc_init_by_strides(&weightsDesc, rank, dims.1, inputType, strides.1), "weights desc")
-        let outputType = epilogue == .geluRounded ? dnnl_bf16 : dnnl_f32
+        let outputType = epilogue == .none ? dnnl_f32 : dnnl_bf16
         check(dnnl_memory_desc_init_by_strides(&destinationDesc, rank, dims.2, outputType, strides.2), "dst desc")
         let biasDims = [Int64](repeating: 1, count: Int(rank) - 1) + [n]
         let biasStrides = [Int64](repeating: n, count: Int(rank) - 1) + [1]

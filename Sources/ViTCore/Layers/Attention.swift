@@ -7,8 +7,8 @@
 //           dq = dS k, dk = dS^T q, written straight into dqkv [B, N, 3E].
 // In f32 the products read q, k, v where the projection left them and write O and the
 // gradients where the next step wants them (strided operands), with no copy.
-// In bf16 q, k, v and dO are gathered into head-major bf16 copies (HeadLayout: the copy is the
-// conversion), P and dS are rounded to bf16 after the f32 softmax and its backward, and the
+// In bf16 the projection writes q, k, v in bf16 itself and they are copied into head-major
+// bf16 matrices, as dO is (HeadLayout: for dO the copy is the conversion), P and dS are rounded to bf16 after the f32 softmax and its backward, and the
 // products run as oneDNN's dense batched bf16 brgemm, 3-4 times the f32 strided products' speed
 // (measured: 64x64x64 per head, 90-160 GFLOP/s in f32, 300-350 in bf16 on 2 Zen 4 cores).
 // dq, dk, dv are written straight into dqkv (strided outputs: a gemm instead of brgemm there,
@@ -109,7 +109,8 @@ public struct Attention {
     func forwardBFloat16(_ input: LinearInput, keepCache: Bool, addingTo residual: Tensor? = nil) -> (Tensor, AttentionCache?) {
         let (batch, tokens, width) = (input.shape[0], input.shape[1], heads * headWidth)
         let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
-        let projected = qkv.forward(input, precision: .bf16)
+        // q, k, v feed bf16 products only: the projection writes them in bf16 itself.
+        let projected = qkv.forwardRounded(input)
         var headValues = [UInt16](uninitializedBFloat16: 3 * batch * width * tokens)
         var scores = Tensor(uninitialized: [batch, heads, tokens, tokens])
         var rounded = [UInt16](uninitializedBFloat16: scores.count)
@@ -117,9 +118,9 @@ public struct Attention {
         let part = batch * tokens * width
         headValues.withUnsafeMutableBufferPointer { qkvHeads in
             let q = qkvHeads.baseAddress!, k = q + part, v = q + 2 * part
-            projected.data.withUnsafeBufferPointer { source in
-                gatherHeadsToBFloat16(source.baseAddress!, rowWidth: 3 * width, parts: 3, batch: batch, tokens: tokens,
-                                      heads: heads, headWidth: headWidth, into: q)
+            projected.withRoundedValues { source in
+                gatherHeads(source, rowWidth: 3 * width, parts: 3, batch: batch, tokens: tokens,
+                            heads: heads, headWidth: headWidth, into: q)
             }
             scores.data.withUnsafeMutableBufferPointer { s in
                 MatMul.multiply(layout.product(m: tokens, n: tokens, k: headWidth, a: layout.head,

@@ -101,10 +101,12 @@ public struct Linear {
         }
     }
 
-    /// Inference in bf16: GELU(x W^T + b) rounded to bf16 by the product itself (the MLP's first
-    /// layer, whose output only the second layer's bf16 product reads).
-    public func forwardGELURounded(_ input: LinearInput) -> LinearInput {
-        precondition(weight.inputObserver == nil && weight.quantized == nil, "Linear: \(weight.name) fuses GELU only in bf16")
+    /// bf16 products only: x W^T + b rounded to bf16 by the product as it writes it (bit for bit
+    /// what rounding the f32 output gives), for an output that only bf16 products read (attention's
+    /// q, k, v). With `gelu` (inference: the MLP's first layer, read only by the second) GELU is
+    /// applied before the rounding, inside the product (an erf GELU post-op).
+    public func forwardRounded(_ input: LinearInput, gelu: Bool = false) -> LinearInput {
+        precondition(weight.inputObserver == nil && weight.quantized == nil, "Linear: \(weight.name) writes bf16 only in a bf16 product")
         let rows = input.count / inFeatures
         var y = [UInt16](uninitializedBFloat16: rows * outFeatures)
         let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
@@ -112,7 +114,11 @@ public struct Linear {
             weight.value.data.withUnsafeBufferPointer { w in
                 y.withUnsafeMutableBufferPointer { output in
                     bias.withBiasPointer { b in
-                        MatMul.multiplyGELURounded(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b)
+                        if gelu {
+                            MatMul.multiplyGELURounded(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b)
+                        } else {
+                            MatMul.multiplyRounded(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b)
+                        }
                     }
                 }
             }
@@ -245,6 +251,12 @@ extension Optional where Wrapped == Parameter {
 }
 
 extension LinearInput {
+    /// The bf16 copy's address (an input made in bf16, such as `Linear.forwardRounded`'s output).
+    func withRoundedValues<R>(_ body: (UnsafePointer<UInt16>) -> R) -> R {
+        guard let rounded else { preconditionFailure("LinearInput: no bf16 copy of \(shape)") }
+        return rounded.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
     /// The values as a product operand: the bf16 copy when there is one.
     func withOperand<R>(_ body: (ProductOperand) -> R) -> R {
         if let rounded {

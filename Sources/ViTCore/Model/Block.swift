@@ -96,7 +96,7 @@ public struct Block {
         let (normed1, _) = norm1.forwardRounded(x, keepCache: false)
         var y = attention.forwardBFloat16(normed1, keepCache: false, addingTo: x).0
         let (normed2, _) = norm2.forwardRounded(y, keepCache: false)
-        let activated = fc1.forwardGELURounded(normed2)
+        let activated = fc1.forwardRounded(normed2, gelu: true)
         fc2.forward(activated, addingInto: &y, precision: .bf16)
         return y
     }
