@@ -87,6 +87,13 @@ extension StridedMatMulTests {
             let worst = zip(fast, slow).map { abs($0 - $1) }.max()!
             print("\(worst < 1e-4 ? "OK" : "NOT OK") bf16 strided product (\(MatMul.implementation(of: shape))): largest difference \(worst)")
             XCTAssertLessThan(worst, 1e-4)  // products of bf16 values are exact in f32; only the sums round
+            // Written in bf16 by the product: the bits of rounding its f32 output.
+            var roundedShape = shape
+            roundedShape.outputInBFloat16 = true
+            var written = [UInt16](repeating: 0, count: countC), rounded = written
+            MatMul.multiply(roundedShape, a: bitsA, b: bitsB, c: &written)
+            convertToBFloat16(fast, &rounded, count: countC)
+            XCTAssertEqual(written, rounded, "shape \(index) written in bf16")
         }
     }
 }

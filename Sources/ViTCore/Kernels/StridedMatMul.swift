@@ -5,7 +5,7 @@ import CDNNL
 // gradients straight back, without copying heads into a separate layout.
 //   dims: batch dims (e.g. [B, H]) + [m, k] for A, [k, n] for B, [m, n] for C
 //   strides: one per dim of each operand, in elements. A and B are f32, or bf16 (raw UInt16 bits,
-//   `inputsInBFloat16`); C is always f32.
+//   `inputsInBFloat16`); C is f32, or, from bf16 inputs, bf16 rounded by the product as it writes.
 
 public struct StridedOperand: Hashable {
     public var strides: [Int]
@@ -16,12 +16,16 @@ public struct StridedMatMulShape: Hashable {
     public var batch: [Int], m: Int, n: Int, k: Int
     public var a: StridedOperand, b: StridedOperand, c: StridedOperand
     public var inputsInBFloat16: Bool
+    /// C in bf16 (bf16 inputs only): for an output that only bf16 products read.
+    public var outputInBFloat16: Bool
 
     public init(batch: [Int], m: Int, n: Int, k: Int, a: StridedOperand, b: StridedOperand, c: StridedOperand,
-                inputsInBFloat16: Bool = false) {
+                inputsInBFloat16: Bool = false, outputInBFloat16: Bool = false) {
+        precondition(inputsInBFloat16 || !outputInBFloat16, "StridedMatMul: a bf16 output needs bf16 inputs")
         self.batch = batch; self.m = m; self.n = n; self.k = k
         self.a = a; self.b = b; self.c = c
         self.inputsInBFloat16 = inputsInBFloat16
+        self.outputInBFloat16 = outputInBFloat16
     }
 }
 
@@ -29,14 +33,21 @@ extension MatMul {
     public static func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                                 c: UnsafeMutablePointer<Float>) {
         precondition(!shape.inputsInBFloat16, "StridedMatMul: f32 operands for a bf16 shape")
-        DNNLContext.shared.multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+        DNNLContext.shared.multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: UnsafeMutableRawPointer(c))
     }
 
     /// The same product on bf16 operands (raw bits), accumulated and written in f32.
     public static func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
                                 c: UnsafeMutablePointer<Float>) {
-        precondition(shape.inputsInBFloat16, "StridedMatMul: bf16 operands for an f32 shape")
-        DNNLContext.shared.multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+        precondition(shape.inputsInBFloat16 && !shape.outputInBFloat16, "StridedMatMul: bf16 operands for an f32 shape")
+        DNNLContext.shared.multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: UnsafeMutableRawPointer(c))
+    }
+
+    /// The same product written in bf16 (rounded to nearest even, as `convertToBFloat16`).
+    public static func multiply(_ shape: StridedMatMulShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
+                                c: UnsafeMutablePointer<UInt16>) {
+        precondition(shape.outputInBFloat16, "StridedMatMul: a bf16 output for an f32-output shape")
+        DNNLContext.shared.multiply(shape, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: UnsafeMutableRawPointer(c))
     }
 
     /// Naive twin of the bf16 product: the operands widened to f32 exactly, then `reference`.
@@ -92,9 +103,9 @@ extension DNNLContext {
     }
 
     func multiply(_ shape: StridedMatMulShape, a: UnsafeRawPointer, b: UnsafeRawPointer,
-                  c: UnsafeMutablePointer<Float>) {
+                  c: UnsafeMutableRawPointer) {
         compiled(shape).run(stream: streamHandle, a: UnsafeMutableRawPointer(mutating: a),
-                            b: UnsafeMutableRawPointer(mutating: b), c: UnsafeMutableRawPointer(c), bias: nil)
+                            b: UnsafeMutableRawPointer(mutating: b), c: c, bias: nil)
     }
 }
 
@@ -105,6 +116,7 @@ extension CompiledMatMul {
         let dimsC = (shape.batch + [shape.m, shape.n]).map(Int64.init)
         self.init(engine: engine, dims: (dimsA, dimsB, dimsC),
                   strides: (shape.a.strides.map(Int64.init), shape.b.strides.map(Int64.init), shape.c.strides.map(Int64.init)),
-                  inputType: shape.inputsInBFloat16 ? dnnl_bf16 : dnnl_f32, hasBias: false, accumulate: false)
+                  inputType: shape.inputsInBFloat16 ? dnnl_bf16 : dnnl_f32, hasBias: false, accumulate: false,
+                  epilogue: shape.outputInBFloat16 ? .rounded : .none)
     }
 }

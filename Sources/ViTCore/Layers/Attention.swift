@@ -114,7 +114,8 @@ public struct Attention {
         var headValues = [UInt16](uninitializedBFloat16: 3 * batch * width * tokens)
         var scores = Tensor(uninitialized: [batch, heads, tokens, tokens])
         var rounded = [UInt16](uninitializedBFloat16: scores.count)
-        var merged = Tensor(uninitialized: [batch, tokens, width])
+        // O feeds proj's bf16 product only: PV writes it in bf16.
+        var merged = [UInt16](uninitializedBFloat16: batch * tokens * width)
         let part = batch * tokens * width
         headValues.withUnsafeMutableBufferPointer { qkvHeads in
             let q = qkvHeads.baseAddress!, k = q + part, v = q + 2 * part
@@ -129,15 +130,16 @@ public struct Attention {
                 rounded.withUnsafeMutableBufferPointer { p in
                     softmaxRowsRounded(s.baseAddress!, rounded: p.baseAddress!, rows: batch * heads * tokens,
                                        columns: tokens, scale: 1 / Float(headWidth).squareRoot())
-                    merged.data.withUnsafeMutableBufferPointer { o in
-                        MatMul.multiply(layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
-                                                       b: layout.head, c: layout.merged, bf16: true),
-                                        a: p.baseAddress!, b: v, c: o.baseAddress!)
+                    merged.withUnsafeMutableBufferPointer { o in
+                        var product = layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
+                                                     b: layout.head, c: layout.merged, bf16: true)
+                        product.outputInBFloat16 = true
+                        MatMul.multiply(product, a: p.baseAddress!, b: v, c: o.baseAddress!)
                     }
                 }
             }
         }
-        let projInput = Linear.input(merged, precision: .bf16)
+        let projInput = LinearInput(rounded: merged, shape: [batch, tokens, width])
         var y: Tensor
         if var sum = residual {
             proj.forward(projInput, addingInto: &sum, precision: .bf16)
