@@ -60,3 +60,27 @@ func folderWithMiniatureData(_ prefix: String) throws -> String {
     try writeMiniatureCIFAR(to: folder + "/cifar")
     return folder
 }
+
+/// bash's argv that runs `tool` under a file-size limit of `kilobytes` KiB (`ulimit -f`): a full
+/// disk for what the tool writes, without privileges.
+func underFileSizeLimit(kilobytes: Int, _ tool: String, _ arguments: [String]) -> [String] {
+    ["-c", "ulimit -f \(kilobytes); exec \"$0\" \"$@\"", tool] + arguments
+}
+
+/// What a write that met a full disk must leave: exactly one `Error:` line, naming `path` and the
+/// file-size limit's reason, no crash report, the older file at `path` byte for byte, and nothing
+/// else in its folder (no temporary file). Returns the line.
+@discardableResult
+func assertEndedCleanlyOnAFullDisk(_ output: String, path: String, older: Data,
+                                   file: StaticString = #filePath, line: UInt = #line) throws -> String? {
+    let errors = output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+    XCTAssertEqual(errors.count, 1, output, file: file, line: line)
+    XCTAssertTrue(errors.first?.contains("\(path): ") ?? false, output, file: file, line: line)
+    XCTAssertTrue(errors.first?.contains("File too large") ?? false, output, file: file, line: line)
+    XCTAssertFalse(output.contains("crashed"), output, file: file, line: line)
+    XCTAssertEqual(FileManager.default.contents(atPath: path), older, "the older file is intact", file: file, line: line)
+    let url = URL(fileURLWithPath: path)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path),
+                   [url.lastPathComponent], "no temporary file is left", file: file, line: line)
+    return errors.first.map(String.init)
+}

@@ -21,16 +21,9 @@ final class FullDiskTests: XCTestCase {
         FileManager.default.createFile(atPath: out, contents: older)
 
         // 4 KiB for files the child writes (the data is written already): less than any checkpoint.
-        let result = try runTool("/bin/bash", ["-c", "ulimit -f 4; exec \"$0\" \"$@\"", trainer] + flags)
+        let result = try runTool("/bin/bash", underFileSizeLimit(kilobytes: 4, trainer, flags))
         XCTAssertEqual(result.status, 1, result.output)
-        let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        XCTAssertEqual(errors.count, 1, result.output)
-        XCTAssertTrue(errors.first?.contains("\(out): ") ?? false, result.output)
-        XCTAssertTrue(errors.first?.contains("File too large") ?? false, result.output)
-        XCTAssertFalse(result.output.contains("crashed"), result.output)
-        XCTAssertEqual(FileManager.default.contents(atPath: out), older, "the older file is intact")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder + "/models"), ["model.h5"],
-                       "no temporary file is left")
+        try assertEndedCleanlyOnAFullDisk(result.output, path: out, older: older)
     }
 
     /// Every other writer under the same limit: evaluation's copy, pruning, quantization, the ONNX
@@ -67,8 +60,7 @@ final class FullDiskTests: XCTestCase {
             let target = out + "/" + writer.output, older = Data("an older file".utf8)
             FileManager.default.createFile(atPath: target, contents: older)
             let tool = try builtTool(writer.tool)
-            let result = try runTool("/bin/bash", ["-c", "ulimit -f \(writer.limit); exec \"$0\" \"$@\"", tool]
-                                                  + writer.arguments + [target])
+            let result = try runTool("/bin/bash", underFileSizeLimit(kilobytes: writer.limit, tool, writer.arguments + [target]))
             let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
             XCTAssertEqual(result.status, 1, "\(writer.tool): \(result.output)")
             XCTAssertEqual(errors.count, 1, "\(writer.tool): \(result.output)")
@@ -92,9 +84,9 @@ extension FullDiskTests {
         let plan = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Plans/tiny.json").path
         let models = folder + "/models"
-        let result = try runTool("/bin/bash", ["-c", "ulimit -f 4; exec \"$0\" \"$@\"", pipeline, "--plan", plan,
-                                               "--data", folder + "/cifar", "--models-dir", models,
-                                               "--reports-dir", folder + "/reports", "--readme", folder + "/README.md"])
+        let result = try runTool("/bin/bash", underFileSizeLimit(kilobytes: 4, pipeline, [
+            "--plan", plan, "--data", folder + "/cifar", "--models-dir", models, "--reports-dir", folder + "/reports",
+            "--readme", folder + "/README.md"]))
         XCTAssertEqual(result.status, 1, result.output)
         let errors = result.output.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         XCTAssertEqual(errors, ["Error: \(models)/teacher.h5: cannot close file (File too large (file write failed))"],
