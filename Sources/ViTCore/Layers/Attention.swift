@@ -109,19 +109,32 @@ public struct Attention {
     func forwardBFloat16(_ input: LinearInput, keepCache: Bool, addingTo residual: Tensor? = nil) -> (Tensor, AttentionCache?) {
         let (batch, tokens, width) = (input.shape[0], input.shape[1], heads * headWidth)
         let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
-        // q, k, v feed bf16 products only: the projection writes them in bf16 itself.
-        let projected = qkv.forwardRounded(input)
+        // q, k, v feed bf16 products only: a float projection writes them in bf16 itself; an int8
+        // one (or one observed for calibration) writes f32, rounded by the head-major copy.
+        let writesBFloat16 = qkv.weight.quantized == nil && qkv.weight.inputObserver == nil
+        let projected = writesBFloat16 ? qkv.forwardRounded(input)
+                                       : LinearInput(values: qkv.forward(input, precision: .bf16), rounded: nil)
         var headValues = [UInt16](uninitializedBFloat16: 3 * batch * width * tokens)
         var scores = Tensor(uninitialized: [batch, heads, tokens, tokens])
         var rounded = [UInt16](uninitializedBFloat16: scores.count)
-        // O feeds proj's bf16 product only: PV writes it in bf16.
-        var merged = [UInt16](uninitializedBFloat16: batch * tokens * width)
+        // O feeds proj's bf16 product only: PV writes it in bf16 for a float proj; an int8 (or
+        // observed) proj needs O in f32.
+        let mergesBFloat16 = proj.weight.quantized == nil && proj.weight.inputObserver == nil
+        var merged = [UInt16](uninitializedBFloat16: mergesBFloat16 ? batch * tokens * width : 0)
+        var mergedValues = Tensor(uninitialized: mergesBFloat16 ? [0] : [batch, tokens, width])
         let part = batch * tokens * width
         headValues.withUnsafeMutableBufferPointer { qkvHeads in
             let q = qkvHeads.baseAddress!, k = q + part, v = q + 2 * part
-            projected.withRoundedValues { source in
-                gatherHeads(source, rowWidth: 3 * width, parts: 3, batch: batch, tokens: tokens,
-                            heads: heads, headWidth: headWidth, into: q)
+            if writesBFloat16 {
+                projected.withRoundedValues { source in
+                    gatherHeads(source, rowWidth: 3 * width, parts: 3, batch: batch, tokens: tokens,
+                                heads: heads, headWidth: headWidth, into: q)
+                }
+            } else {
+                projected.values!.data.withUnsafeBufferPointer { source in
+                    gatherHeadsToBFloat16(source.baseAddress!, rowWidth: 3 * width, parts: 3, batch: batch,
+                                          tokens: tokens, heads: heads, headWidth: headWidth, into: q)
+                }
             }
             scores.data.withUnsafeMutableBufferPointer { s in
                 MatMul.multiply(layout.product(m: tokens, n: tokens, k: headWidth, a: layout.head,
@@ -130,16 +143,23 @@ public struct Attention {
                 rounded.withUnsafeMutableBufferPointer { p in
                     softmaxRowsRounded(s.baseAddress!, rounded: p.baseAddress!, rows: batch * heads * tokens,
                                        columns: tokens, scale: 1 / Float(headWidth).squareRoot())
-                    merged.withUnsafeMutableBufferPointer { o in
-                        var product = layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
-                                                     b: layout.head, c: layout.merged, bf16: true)
+                    var product = layout.product(m: tokens, n: headWidth, k: tokens, a: layout.square,
+                                                 b: layout.head, c: layout.merged, bf16: true)
+                    if mergesBFloat16 {
                         product.outputInBFloat16 = true
-                        MatMul.multiply(product, a: p.baseAddress!, b: v, c: o.baseAddress!)
+                        merged.withUnsafeMutableBufferPointer { o in
+                            MatMul.multiply(product, a: p.baseAddress!, b: v, c: o.baseAddress!)
+                        }
+                    } else {
+                        mergedValues.data.withUnsafeMutableBufferPointer { o in
+                            MatMul.multiply(product, a: p.baseAddress!, b: v, c: o.baseAddress!)
+                        }
                     }
                 }
             }
         }
-        let projInput = LinearInput(rounded: merged, shape: [batch, tokens, width])
+        let projInput = mergesBFloat16 ? LinearInput(rounded: merged, shape: [batch, tokens, width])
+                                       : Linear.input(mergedValues, precision: .bf16)
         var y: Tensor
         if var sum = residual {
             proj.forward(projInput, addingInto: &sum, precision: .bf16)
