@@ -111,7 +111,7 @@ public struct Attention {
         let layout = Layout(batch: batch, tokens: tokens, heads: heads, headWidth: headWidth)
         // q, k, v feed bf16 products only: a float projection writes them in bf16 itself; an int8
         // one (or one observed for calibration) writes f32, rounded by the head-major copy.
-        let writesBFloat16 = qkv.weight.quantized == nil && qkv.weight.inputObserver == nil
+        let writesBFloat16 = qkv.isFloat
         let projected = writesBFloat16 ? qkv.forwardRounded(input)
                                        : LinearInput(values: qkv.forward(input, precision: .bf16), rounded: nil)
         var headValues = [UInt16](uninitializedBFloat16: 3 * batch * width * tokens)
@@ -119,7 +119,7 @@ public struct Attention {
         var rounded = [UInt16](uninitializedBFloat16: scores.count)
         // O feeds proj's bf16 product only: PV writes it in bf16 for a float proj; an int8 (or
         // observed) proj needs O in f32.
-        let mergesBFloat16 = proj.weight.quantized == nil && proj.weight.inputObserver == nil
+        let mergesBFloat16 = proj.isFloat
         var merged = [UInt16](uninitializedBFloat16: mergesBFloat16 ? batch * tokens * width : 0)
         var mergedValues = Tensor(uninitialized: mergesBFloat16 ? [0] : [batch, tokens, width])
         let part = batch * tokens * width

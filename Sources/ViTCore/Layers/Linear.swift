@@ -35,6 +35,9 @@ public struct Linear {
     /// Columns of the weight viewed as [out, in] (a conv weight [D, C, P, P] has in = C*P*P).
     public var inFeatures: Int { weight.count / weight.shape[0] }
     public var outFeatures: Int { weight.shape[0] }
+    /// Neither int8 nor observed for calibration: a plain float product, whose input and output
+    /// may exist in bf16 alone.
+    public var isFloat: Bool { weight.inputObserver == nil && weight.quantized == nil }
 
     public init(weight: Parameter, bias: Parameter?) {
         self.weight = weight
@@ -58,7 +61,7 @@ public struct Linear {
             weight.inputObserver?(x)
             if let quantized = weight.quantized { return forwardInt8(x, quantized) }
         } else {
-            precondition(weight.inputObserver == nil && weight.quantized == nil && precision.productsInBFloat16,
+            precondition(isFloat && precision.productsInBFloat16,
                          "Linear: \(weight.name) got a bf16-only input outside a bf16 product")
         }
         let rows = input.count / inFeatures
@@ -85,7 +88,7 @@ public struct Linear {
     /// Inference: `residual += x W^T + b`, the sum done by the product as it writes (oneDNN's sum
     /// post-op) instead of by a pass of its own; the residual stream's f32 values are C's prior content.
     public func forward(_ input: LinearInput, addingInto residual: inout Tensor, precision: Precision) {
-        precondition(weight.inputObserver == nil && weight.quantized == nil, "Linear: \(weight.name) adds into a residual only in float")
+        precondition(isFloat, "Linear: \(weight.name) adds into a residual only in float")
         let rows = input.count / inFeatures
         precondition(residual.count == rows * outFeatures, "Linear: residual \(residual.shape) for \(rows) rows of \(outFeatures)")
         let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
@@ -106,7 +109,7 @@ public struct Linear {
     /// q, k, v). With `gelu` (inference: the MLP's first layer, read only by the second) GELU is
     /// applied before the rounding, inside the product (an erf GELU post-op).
     public func forwardRounded(_ input: LinearInput, gelu: Bool = false) -> LinearInput {
-        precondition(weight.inputObserver == nil && weight.quantized == nil, "Linear: \(weight.name) writes bf16 only in a bf16 product")
+        precondition(isFloat, "Linear: \(weight.name) writes bf16 only in a bf16 product")
         let rows = input.count / inFeatures
         var y = [UInt16](uninitializedBFloat16: rows * outFeatures)
         let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)

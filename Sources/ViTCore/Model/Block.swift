@@ -30,7 +30,7 @@ public struct Block {
         if runsFusedInt8(keepCache: keepCache, generator: generator) { return (forwardFusedInt8(x, precision: precision), nil) }
         // In bf16 each norm writes its linear layer's bf16 input itself, and GELU fc2's.
         let rounds = precision.productsInBFloat16
-            && [attention.qkv, attention.proj, fc1, fc2].allSatisfy { $0.weight.inputObserver == nil && $0.weight.quantized == nil }
+            && [attention.qkv, attention.proj, fc1, fc2].allSatisfy(\.isFloat)
         if rounds && !keepCache && generator == nil { return (forwardInferenceBFloat16(x), nil) }
         var masks: [[Float]] = [], pathMasks: [[Float]] = []
         func drop(_ t: inout Tensor) {
