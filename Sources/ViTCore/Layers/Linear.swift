@@ -70,14 +70,9 @@ public struct Linear {
         input.withOperand { a in
             weight.value.data.withUnsafeBufferPointer { w in
                 y.data.withUnsafeMutableBufferPointer { output in
-                    if let bias {
-                        bias.value.data.withUnsafeBufferPointer { b in
-                            MatMul.multiply(shape, a: a, b: .float(w.baseAddress!),
-                                            c: output.baseAddress!, bias: b.baseAddress!, precision: precision)
-                        }
-                    } else {
-                        MatMul.multiply(shape, a: a, b: .float(w.baseAddress!),
-                                        c: output.baseAddress!, precision: precision)
+                    bias.withBiasPointer { b in
+                        MatMul.multiply(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b,
+                                        precision: precision)
                     }
                 }
             }
