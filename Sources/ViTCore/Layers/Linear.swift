@@ -64,19 +64,8 @@ public struct Linear {
             precondition(isFloat && precision.productsInBFloat16,
                          "Linear: \(weight.name) got a bf16-only input outside a bf16 product")
         }
-        let rows = input.count / inFeatures
         var y = Tensor(uninitialized: Array(input.shape.dropLast()) + [outFeatures])
-        let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
-        input.withOperand { a in
-            weight.value.data.withUnsafeBufferPointer { w in
-                y.data.withUnsafeMutableBufferPointer { output in
-                    bias.withBiasPointer { b in
-                        MatMul.multiply(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b,
-                                        precision: precision)
-                    }
-                }
-            }
-        }
+        floatProduct(input, into: &y, accumulate: false, precision: precision)
         return y
     }
 
@@ -86,13 +75,18 @@ public struct Linear {
         precondition(isFloat, "Linear: \(weight.name) adds into a residual only in float")
         let rows = input.count / inFeatures
         precondition(residual.count == rows * outFeatures, "Linear: residual \(residual.shape) for \(rows) rows of \(outFeatures)")
-        let shape = MatMulShape(m: rows, n: outFeatures, k: inFeatures, transposeB: true)
+        floatProduct(input, into: &residual, accumulate: true, precision: precision)
+    }
+
+    /// output (+)= x W^T + b in f32, the product of both forwards.
+    private func floatProduct(_ input: LinearInput, into output: inout Tensor, accumulate: Bool, precision: Precision) {
+        let shape = MatMulShape(m: input.count / inFeatures, n: outFeatures, k: inFeatures, transposeB: true)
         input.withOperand { a in
             weight.value.data.withUnsafeBufferPointer { w in
-                residual.data.withUnsafeMutableBufferPointer { output in
+                output.data.withUnsafeMutableBufferPointer { c in
                     bias.withBiasPointer { b in
-                        MatMul.multiply(shape, a: a, b: .float(w.baseAddress!), c: output.baseAddress!, bias: b,
-                                        accumulate: true, precision: precision)
+                        MatMul.multiply(shape, a: a, b: .float(w.baseAddress!), c: c.baseAddress!, bias: b,
+                                        accumulate: accumulate, precision: precision)
                     }
                 }
             }
